@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using System.Text;
+using Npgsql;
+
+namespace AiStack.AppHost.Infrastructure;
+
+/// <summary>
+/// A PostgreSQL server run from the machine's own binaries (Debian's postgresql package) with its data in a folder of ours.
+/// Used by the AppHost's full profile and by the tests. The superuser password is generated on first start and kept
+/// beside the data (mode 0600); the server listens on 127.0.0.1 only and has no Unix socket.
+/// </summary>
+public sealed class LocalPostgres : IAsyncDisposable
+{
+    private const string ServiceUser = "postgres";
+    private readonly string _root;
+    private readonly int _port;
+    private Process? _process;
+    private readonly StringBuilder _log = new();
+
+    public LocalPostgres(string rootDirectory, int port)
+    {
+        _root = Path.GetFullPath(rootDirectory);
+        _port = port;
+    }
+
+    public int Port => _port;
+
+    public string DataDirectory => Path.Combine(_root, "pgdata");
+
+    public string PasswordFile => Path.Combine(_root, "password");
+
+    public Process? Process => _process;
+
+    /// <summary>Connection string to the given database as the superuser.</summary>
+    public string ConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
+    {
+        Host = "127.0.0.1",
+        Port = _port,
+        Username = ServiceUser,
+        Password = LocalServerProcess.ReadOrCreateSecret(PasswordFile),
+        Database = database,
+    }.ConnectionString;
+
+    public static string? FindBinDirectory()
+    {
+        var versions = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => int.TryParse(Path.GetFileName(d), out var v) ? v : 0)
+            : Enumerable.Empty<string>();
+        foreach (var dir in versions)
+        {
+            var bin = Path.Combine(dir, "bin");
+            if (File.Exists(Path.Combine(bin, "postgres")) && File.Exists(Path.Combine(bin, "initdb")))
+            {
+                return bin;
+            }
+        }
+
+        var postgres = LocalServerProcess.FindExecutable("postgres");
+        return postgres is null ? null : Path.GetDirectoryName(postgres);
+    }
+
+    public static string MissingMessage =>
+        "PostgreSQL binaries (initdb, postgres) were not found. Install them with 'apt-get install postgresql' " +
+        "(scripts/test.sh and scripts/run.sh do this), or set ConnectionStrings__postgres to an existing server.";
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var bin = FindBinDirectory() ?? throw new InvalidOperationException(MissingMessage);
+        if (LocalServerProcess.IsPortInUse(_port))
+        {
+            throw new InvalidOperationException($"Port {_port} for PostgreSQL is already in use. Stop what uses it or choose another port.");
+        }
+
+        Directory.CreateDirectory(_root);
+        var password = LocalServerProcess.ReadOrCreateSecret(PasswordFile);
+        var runAs = LocalServerProcess.IsRoot ? ServiceUser : null;
+        if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+        {
+            await InitializeAsync(bin, password, runAs, cancellationToken);
+        }
+
+        var info = LocalServerProcess.StartInfo(Path.Combine(bin, "postgres"), new[]
+        {
+            "-D", DataDirectory,
+            "-p", _port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1",
+            "-c", "unix_socket_directories=",
+            "-c", "max_connections=200",
+            "-c", "fsync=on",
+        }, runAs);
+        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start postgres.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        await WaitUntilAcceptingAsync(cancellationToken);
+    }
+
+    private async Task InitializeAsync(string bin, string password, string? runAs, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(DataDirectory);
+        var pwfile = Path.Combine(_root, ".initdb-pw");
+        await File.WriteAllTextAsync(pwfile, password, cancellationToken);
+        try
+        {
+            if (runAs is not null)
+            {
+                // initdb and the server run as the postgres user; it must own the data folder and read the password file.
+                await LocalServerProcess.RunToCompletionAsync(new ProcessStartInfo("chown", $"-R {runAs}: {DataDirectory} {pwfile}")
+                { RedirectStandardError = true, RedirectStandardOutput = true }, cancellationToken);
+            }
+
+            await LocalServerProcess.RunToCompletionAsync(LocalServerProcess.StartInfo(Path.Combine(bin, "initdb"), new[]
+            {
+                "-D", DataDirectory, "-U", ServiceUser, "--pwfile", pwfile, "--auth-host=scram-sha-256", "--auth-local=scram-sha-256",
+                "-E", "UTF8", "--locale=C.UTF-8",
+            }, runAs), cancellationToken);
+        }
+        finally
+        {
+            File.Delete(pwfile);
+        }
+    }
+
+    private async Task WaitUntilAcceptingAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        Exception? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"PostgreSQL exited with code {_process.ExitCode} while starting: {Log}");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(ConnectionString());
+                await connection.OpenAsync(cancellationToken);
+                return;
+            }
+            catch (NpgsqlException ex)
+            {
+                last = ex;
+                await Task.Delay(200, cancellationToken);
+            }
+        }
+
+        throw new TimeoutException($"PostgreSQL did not accept connections within 60 s: {last?.Message} {Log}");
+    }
+
+    /// <summary>Creates the database if it does not exist yet.</summary>
+    public async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString());
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+        exists.Parameters.AddWithValue("name", database);
+        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        {
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
+            await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            if (_log.Length > 64_000)
+            {
+                _log.Remove(0, 32_000);
+            }
+
+            _log.AppendLine(line);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            // SIGINT is PostgreSQL's "fast shutdown": roll back open transactions and stop cleanly.
+            await LocalServerProcess.StopAsync(_process, PosixSignalNumber.Interrupt, TimeSpan.FromSeconds(20));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+    }
+}

@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+
+namespace AiStack.AppHost.Infrastructure;
+
+/// <summary>
+/// A Redis server run from the machine's own redis-server binary, bound to 127.0.0.1, with a password generated on first start.
+/// </summary>
+public sealed class LocalRedis : IAsyncDisposable
+{
+    private readonly string _root;
+    private readonly int _port;
+    private Process? _process;
+    private readonly StringBuilder _log = new();
+
+    public LocalRedis(string rootDirectory, int port)
+    {
+        _root = Path.GetFullPath(rootDirectory);
+        _port = port;
+    }
+
+    public int Port => _port;
+
+    public Process? Process => _process;
+
+    public string PasswordFile => Path.Combine(_root, "password");
+
+    /// <summary>StackExchange.Redis configuration string.</summary>
+    public string ConnectionString =>
+        $"127.0.0.1:{_port},password={LocalServerProcess.ReadOrCreateSecret(PasswordFile)},abortConnect=false,connectTimeout=3000,syncTimeout=3000";
+
+    public static string MissingMessage =>
+        "redis-server was not found. Install it with 'apt-get install redis-server' (scripts/test.sh and scripts/run.sh do this), " +
+        "or set ConnectionStrings__redis to an existing server.";
+
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        var exe = LocalServerProcess.FindExecutable("redis-server", "/usr/bin", "/usr/local/bin")
+            ?? throw new InvalidOperationException(MissingMessage);
+        if (LocalServerProcess.IsPortInUse(_port))
+        {
+            throw new InvalidOperationException($"Port {_port} for Redis is already in use. Stop what uses it or choose another port.");
+        }
+
+        Directory.CreateDirectory(_root);
+        var password = LocalServerProcess.ReadOrCreateSecret(PasswordFile);
+        // The password goes in through a config file on stdin so it never shows in the process list.
+        var info = LocalServerProcess.StartInfo(exe, new[] { "-" }, runAsUser: null);
+        info.RedirectStandardInput = true;
+        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start redis-server.");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var config = string.Join('\n',
+            $"port {_port.ToString(CultureInfo.InvariantCulture)}",
+            "bind 127.0.0.1",
+            "protected-mode yes",
+            $"dir {_root}",
+            "appendonly no",
+            "save \"\"",
+            "daemonize no",
+            $"requirepass {password}") + "\n";
+        await _process.StandardInput.WriteAsync(config);
+        _process.StandardInput.Close();
+        await WaitUntilAcceptingAsync(cancellationToken);
+    }
+
+    private async Task WaitUntilAcceptingAsync(CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server exited with code {_process.ExitCode} while starting: {Log}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", _port, cancellationToken);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        throw new TimeoutException($"Redis did not accept connections within 30 s: {Log}");
+    }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            if (_log.Length > 64_000)
+            {
+                _log.Remove(0, 32_000);
+            }
+
+            _log.AppendLine(line);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is not null)
+        {
+            await LocalServerProcess.StopAsync(_process, PosixSignalNumber.Terminate, TimeSpan.FromSeconds(10));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        _process?.Dispose();
+    }
+}
