@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs every test of AiStack, the way CI does: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~KnowledgeBase]
+# Installs what the tests need (PostgreSQL and Redis servers, the llama.cpp libraries), builds in Release with warnings as errors,
+# runs the suite and prints one summary line "Tests: N passed, N failed, N skipped".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/prerequisites.sh
+
+require_dotnet
+require_postgres_and_redis
+fetch_llama_libraries
+
+say "Building (Release, warnings are errors) ..."
+dotnet build AiStack.sln -c Release -nologo -clp:"ErrorsOnly;Summary" -v:q
+
+results=TestResults
+rm -rf "$results"
+say "Running the tests ..."
+status=0
+dotnet test AiStack.sln -c Release --no-build -nologo \
+  --results-directory "$results" --logger "trx;LogFilePrefix=aistack" --logger "console;verbosity=normal" \
+  --blame-hang-timeout 10m "$@" || status=$?
+
+# One plain closing line for CI, summed over every test assembly's TRX file.
+passed=0; failed=0; skipped=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+  passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
+if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
+  fail "No test ran."
+fi
+exit "$status"
