@@ -1,0 +1,69 @@
+using System.Text.Json;
+
+namespace AiStack.Contracts.Coordinator;
+
+// The Coordinator's public contract, kept from the original hybrid coordinator (snake_case on the wire).
+
+/// <summary>POST /query. Either <see cref="Prompt"/> or <see cref="Query"/> carries the text.</summary>
+public sealed record QueryRequest
+{
+    public string? Prompt { get; init; }
+    public string? Query { get; init; }
+    public string? Mode { get; init; }
+    public bool PreferLocal { get; init; }
+    public bool Private { get; init; }
+    public JsonElement? Context { get; init; }
+    public int? Limit { get; init; }
+    public int? KeywordLimit { get; init; }
+    public double? ScoreThreshold { get; init; }
+    public bool GenerateResponse { get; init; } = true;
+    public IReadOnlyList<string>? Collections { get; init; }
+    public string? Project { get; init; }
+    public int? MaxTokens { get; init; }
+    public double? Temperature { get; init; }
+    public string? AgentType { get; init; }
+
+    public string? Text => string.IsNullOrWhiteSpace(Prompt) ? Query : Prompt;
+}
+
+public sealed record ContextResult(
+    string ChunkId,
+    string DocumentId,
+    string Collection,
+    string? Source,
+    string? Title,
+    string Content,
+    double Score);
+
+public sealed record TokenCounts(long Prompt, long Completion, long Total);
+
+public sealed record QueryResponse(
+    string InteractionId,
+    string Route,
+    string? Backend,
+    string? Response,
+    IReadOnlyList<ContextResult> Results,
+    double? Confidence,
+    string Reason,
+    string Complexity,
+    double LatencyMs,
+    TokenCounts Tokens,
+    bool Cached);
+
+public sealed record AugmentQueryRequest(string? Query, string? AgentType);
+
+public sealed record AugmentQueryResponse(string AugmentedPrompt, IReadOnlyList<string> ContextIds, string OriginalQuery, int ContextCount);
+
+/// <summary>POST /feedback: a correction to record, or an outcome for an earlier interaction.</summary>
+public sealed record FeedbackRequest
+{
+    public string? InteractionId { get; init; }
+    public string? Outcome { get; init; }
+    public int? Rating { get; init; }
+    public string? Query { get; init; }
+    public string? Correction { get; init; }
+    public string? Notes { get; init; }
+    public IReadOnlyList<string>? Tags { get; init; }
+}
+
+public sealed record FeedbackResponse(string Status, string? FeedbackId, string? InteractionId);

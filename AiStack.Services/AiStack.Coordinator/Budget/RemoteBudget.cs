@@ -1,0 +1,112 @@
+using System.Text.Json;
+using AiStack.Coordinator.Routing;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.Coordinator.Budget;
+
+/// <summary>A snapshot of today's remote usage against the daily budget.</summary>
+public sealed record BudgetUsage(DateOnly Day, long TokensUsed, long TokenLimit, int RequestsUsed, int RequestLimit, DateTimeOffset ResetsAt)
+{
+    public bool Exhausted => (TokenLimit > 0 && TokensUsed >= TokenLimit) || (RequestLimit > 0 && RequestsUsed >= RequestLimit);
+}
+
+/// <summary>
+/// Today's spend on the remote model (UTC days), kept in a small file so a restart does not hand out the budget twice.
+/// Usage is recorded after each remote answer; a request that starts under budget may end slightly over it.
+/// </summary>
+public sealed class RemoteBudget
+{
+    private readonly Lock _gate = new();
+    private readonly IOptionsMonitor<RoutingOptions> _options;
+    private readonly TimeProvider _time;
+    private readonly string? _stateFile;
+    private DateOnly _day;
+    private long _tokens;
+    private int _requests;
+
+    public RemoteBudget(IOptionsMonitor<RoutingOptions> options, TimeProvider time, string? stateFile)
+    {
+        _options = options;
+        _time = time;
+        _stateFile = stateFile;
+        _day = Today;
+        Load();
+    }
+
+    private DateOnly Today => DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
+
+    public BudgetUsage Usage
+    {
+        get
+        {
+            lock (_gate)
+            {
+                RollOver();
+                var options = _options.CurrentValue;
+                return new BudgetUsage(_day, _tokens, options.DailyRemoteTokenBudget, _requests, options.DailyRemoteRequestBudget,
+                    new DateTimeOffset(_day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+            }
+        }
+    }
+
+    public bool Allows() => !Usage.Exhausted;
+
+    public void Record(long tokens)
+    {
+        lock (_gate)
+        {
+            RollOver();
+            _tokens += Math.Max(0, tokens);
+            _requests++;
+            Save();
+        }
+    }
+
+    private void RollOver()
+    {
+        var today = Today;
+        if (today != _day)
+        {
+            _day = today;
+            _tokens = 0;
+            _requests = 0;
+        }
+    }
+
+    private sealed record State(DateOnly Day, long Tokens, int Requests);
+
+    private void Load()
+    {
+        if (_stateFile is null || !File.Exists(_stateFile))
+        {
+            return;
+        }
+
+        try
+        {
+            var state = JsonSerializer.Deserialize<State>(File.ReadAllText(_stateFile));
+            if (state is not null && state.Day == _day)
+            {
+                _tokens = state.Tokens;
+                _requests = state.Requests;
+            }
+        }
+        catch (JsonException)
+        {
+            // A damaged budget file starts the day afresh rather than blocking the service.
+        }
+    }
+
+    private void Save()
+    {
+        if (_stateFile is null)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(_stateFile)!);
+        var temporary = _stateFile + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(new State(_day, _tokens, _requests)));
+        File.Move(temporary, _stateFile, overwrite: true);
+    }
+}

@@ -1,0 +1,95 @@
+using AiStack.Coordinator.Backends;
+using AiStack.Coordinator.Budget;
+using AiStack.Coordinator.Caching;
+using AiStack.Coordinator.Health;
+using AiStack.Coordinator.Knowledge;
+using AiStack.Coordinator.Queries;
+using AiStack.Coordinator.Routing;
+using AiStack.Coordinator.Telemetry;
+using AiStack.ServiceDefaults.Hosting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.Coordinator;
+
+/// <summary>The Coordinator's composition root: options, backends, the routing pipeline and its collaborators.</summary>
+public static class CoordinatorServices
+{
+    public static IHostApplicationBuilder AddCoordinator(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingletonTimeProvider();
+        services.AddMemoryCache();
+
+        services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ResponseCacheOptions>().BindConfiguration(ResponseCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QueryOptions>().BindConfiguration(QueryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RemoteModelOptions>().BindConfiguration(RemoteModelOptions.Section)
+            .Validate(o => o.Endpoint is null || o.Endpoint.IsAbsoluteUri, "Remote:Endpoint must be an absolute URL such as https://api.openai.com/v1.")
+            .Validate(o => (o.Endpoint is null) == string.IsNullOrWhiteSpace(o.Model), "Set both Remote:Endpoint and Remote:Model, or neither.")
+            .ValidateOnStart();
+        services.AddOptions<BackendResilienceOptions>("Local").Configure(o => Copy(BackendResilienceOptions.LocalDefaults(), o))
+            .BindConfiguration("Backends:Local").ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BackendResilienceOptions>("Remote").Configure(o => Copy(BackendResilienceOptions.RemoteDefaults(), o))
+            .BindConfiguration("Backends:Remote").ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton<CoordinatorTelemetry>();
+        services.AddHttpClient<KnowledgeBaseClient>((sp, http) => http.BaseAddress = KnowledgeBaseAddress(sp.GetRequiredService<IConfiguration>()));
+        services.AddHttpClient(ModelBackendFactory.RemoteHttpClient, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddSingleton<RetrievalConfidence>();
+        services.AddSingleton(sp => new RemoteBudget(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json")));
+        services.AddSingleton(sp => new RoutingPolicy(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>().CurrentValue));
+        services.AddSingleton(ModelBackendFactory.Create);
+        services.AddSingleton<HybridRouterChatClient>();
+        services.TryAddEmbeddingGenerator();
+        services.AddSingleton(sp => new ResponseCacheChatClient(
+            sp.GetRequiredService<HybridRouterChatClient>(),
+            sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
+            sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>(),
+            sp.GetRequiredService<CoordinatorTelemetry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ResponseCacheChatClient>>()));
+        // The pipeline every endpoint uses: cache -> router -> (per backend) breaker -> telemetry -> model.
+        services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<ResponseCacheChatClient>());
+        services.AddSingleton<InteractionLog>();
+        services.AddSingleton<QueryService>();
+
+        services.AddHealthChecks()
+            .AddCheck<KnowledgeBaseHealthCheck>("knowledgebase", tags: ["noncritical"])
+            .AddCheck<ModelBackendHealthCheck>("local_model")
+            .AddCheck<ModelBackendHealthCheck>("remote_model");
+        return builder;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    private static void TryAddEmbeddingGenerator(this IServiceCollection services)
+    {
+        // A local embedding model (registered by the llama.cpp integration) wins; otherwise the KnowledgeBase embeds.
+        if (!services.Any(d => d.ServiceType == typeof(IEmbeddingGenerator<string, Embedding<float>>)))
+        {
+            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, KnowledgeBaseEmbeddingGenerator>();
+        }
+    }
+
+    private static Uri KnowledgeBaseAddress(IConfiguration configuration)
+    {
+        var value = configuration["services:knowledgebase:http:0"] ?? "http://127.0.0.1:8091";
+        return new Uri(value.EndsWith('/') ? value : value + "/");
+    }
+
+    private static void Copy(BackendResilienceOptions from, BackendResilienceOptions to)
+    {
+        to.FailuresToOpen = from.FailuresToOpen;
+        to.BreakDuration = from.BreakDuration;
+        to.Timeout = from.Timeout;
+        to.SamplingDuration = from.SamplingDuration;
+    }
+}

@@ -1,0 +1,13 @@
+using AiStack.Coordinator;
+using AiStack.Coordinator.OpenAi;
+using AiStack.Coordinator.Queries;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddCoordinator();
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.MapQueryEndpoints();
+app.MapOpenAiEndpoints();
+app.Run();

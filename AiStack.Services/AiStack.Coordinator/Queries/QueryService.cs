@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using AiStack.Contracts.Coordinator;
+using AiStack.Contracts.Tasks;
+using AiStack.Coordinator.Knowledge;
+using AiStack.Coordinator.Routing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.Coordinator.Queries;
+
+/// <summary>
+/// POST /query: retrieve context from the KnowledgeBase, take the routing confidence, let the hybrid pipeline answer, and
+/// record the interaction. A KnowledgeBase that is down costs the context, not the answer.
+/// </summary>
+public sealed partial class QueryService(
+    IChatClient pipeline,
+    HybridRouterChatClient router,
+    KnowledgeBaseClient knowledgeBase,
+    RetrievalConfidence confidence,
+    InteractionLog interactions,
+    IOptionsMonitor<QueryOptions> options,
+    TimeProvider time,
+    ILogger<QueryService> logger)
+{
+    public async Task<QueryResponse> AnswerAsync(QueryRequest request, string text, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        var settings = options.CurrentValue;
+        var context = await RetrieveAsync(text, request.Collections, request.Project, request.Limit, request.ScoreThreshold, cancellationToken);
+        var score = request.Private ? null : await confidence.GetAsync(text, cancellationToken);
+        var hints = new RouteHints(request.Private, request.PreferLocal, null, score, ConfidenceKnown: true);
+        var chatOptions = hints.ApplyTo(new ChatOptions
+        {
+            MaxOutputTokens = request.MaxTokens ?? settings.DefaultMaxTokens,
+            Temperature = (float?)request.Temperature,
+        });
+        var messages = new List<ChatMessage>
+        {
+            new(ChatRole.System, PromptBuilder.SystemPrompt),
+            new(ChatRole.User, PromptBuilder.Augment(text, context, request.AgentType, settings.MaxChunkCharsInPrompt)),
+        };
+
+        string route, reason;
+        string? backend = null, answer = null;
+        long input = 0, output = 0;
+        var cached = false;
+        if (request.GenerateResponse)
+        {
+            var response = await pipeline.GetResponseAsync(messages, chatOptions, cancellationToken);
+            answer = response.Text;
+            route = response.AdditionalProperties.Get(RouteHints.RouteKey) ?? "unknown";
+            reason = response.AdditionalProperties.Get(RouteHints.ReasonKey) ?? "unknown";
+            backend = response.AdditionalProperties.Get(RouteHints.BackendKey);
+            input = response.Usage?.InputTokenCount ?? 0;
+            output = response.Usage?.OutputTokenCount ?? 0;
+            cached = response.IsCached();
+        }
+        else
+        {
+            var decision = await router.DecideAsync(messages, chatOptions, cancellationToken);
+            route = decision.Primary.ToWireName();
+            reason = decision.Reason;
+        }
+
+        var latency = time.GetElapsedTime(started).TotalMilliseconds;
+        var interaction = new Interaction(interactions.NewId(), text, answer, route, reason, request.AgentType, input + output, latency, context.Count, time.GetUtcNow());
+        interactions.Record(interaction);
+        return new QueryResponse(interaction.Id, route, backend, answer, context, score, reason,
+            TaskComplexityClassifier.Classify(text).ToWireName(), Math.Round(latency, 2), new TokenCounts(input, output, input + output), cached);
+    }
+
+    public async Task<IReadOnlyList<ContextResult>> RetrieveAsync(
+        string text, IReadOnlyList<string>? collections, string? project, int? limit, double? minScore, CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var count = Math.Clamp(limit ?? settings.DefaultContextLimit, 1, settings.MaxContextLimit);
+        try
+        {
+            return await knowledgeBase.GetContextAsync(text, collections is { Count: > 0 } ? collections : settings.DefaultCollections, project, count, minScore, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException
+                                   && !cancellationToken.IsCancellationRequested)
+        {
+            LogNoContext(logger, ex.Message);
+            Activity.Current?.AddEvent(new ActivityEvent("context_unavailable"));
+            return [];
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answering without context: the KnowledgeBase did not answer ({Error})")]
+    private static partial void LogNoContext(ILogger logger, string error);
+}

@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiStack.Coordinator.Routing;
+
+/// <summary>Routing settings (section <c>Routing</c>).</summary>
+public sealed class RoutingOptions
+{
+    public const string Section = "Routing";
+
+    /// <summary>Top retrieval score at or above which a request goes to the local model (the original's 0.85).</summary>
+    [Range(0.0, 1.0)]
+    public double LocalConfidenceThreshold { get; set; } = 0.85;
+
+    /// <summary>Where a request goes when the KnowledgeBase gives no confidence (down, or nothing indexed).</summary>
+    public ModelRoute RouteWithoutContext { get; set; } = ModelRoute.Local;
+
+    /// <summary>Collections whose top score is the routing confidence (the original's three).</summary>
+    [MinLength(1)]
+    public string[] ConfidenceCollections { get; set; } = ["skills-patterns", "error-solutions", "best-practices"];
+
+    /// <summary>Daily budget of remote tokens (prompt + completion); 0 = no token limit.</summary>
+    [Range(0, long.MaxValue)]
+    public long DailyRemoteTokenBudget { get; set; } = 200_000;
+
+    /// <summary>Daily budget of remote requests; 0 = no request limit.</summary>
+    [Range(0, int.MaxValue)]
+    public int DailyRemoteRequestBudget { get; set; }
+
+    /// <summary>How long a retrieval confidence is reused for the same text.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ConfidenceCacheDuration { get; set; } = TimeSpan.FromMinutes(5);
+}
