@@ -20,6 +20,8 @@ public static class CoordinatorServices
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.AddMemoryCache();
+        // The original's contract is snake_case on the wire.
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ResponseCacheOptions>().BindConfiguration(ResponseCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();

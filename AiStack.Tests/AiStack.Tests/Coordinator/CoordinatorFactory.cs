@@ -1,0 +1,44 @@
+using AiStack.Coordinator;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+
+namespace AiStack.Tests.Coordinator;
+
+/// <summary>The Coordinator in-process, with its own AISTACK home and the test API key sent on every request.</summary>
+public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryPoint>
+{
+    public const string ApiKey = "test-coordinator-key";
+    private readonly Dictionary<string, string?> _settings;
+
+    public CoordinatorFactory(IDictionary<string, string?>? settings = null)
+    {
+        Home = Path.Combine(Path.GetTempPath(), "aistack-tests", "coordinator-" + Guid.NewGuid().ToString("N"));
+        _settings = new Dictionary<string, string?>
+        {
+            ["Security:ApiKey"] = ApiKey,
+            // Nothing listens here unless a test says otherwise: the KnowledgeBase is "down".
+            ["services:knowledgebase:http:0"] = "http://127.0.0.1:9",
+            ["Startup:DependencyWaitSeconds"] = "0",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    public string Home { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        Environment.SetEnvironmentVariable("AISTACK_HOME", null);
+        builder.UseSetting("AISTACK_HOME", Home);
+        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+    }
+}

@@ -1,0 +1,73 @@
+using AiStack.Coordinator.Budget;
+using AiStack.Coordinator.Routing;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.Tests.Coordinator;
+
+public sealed class RemoteBudgetTests
+{
+    private sealed class Clock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    private sealed class Monitor(RoutingOptions value) : IOptionsMonitor<RoutingOptions>
+    {
+        public RoutingOptions CurrentValue => value;
+
+        public RoutingOptions Get(string? name) => value;
+
+        public IDisposable? OnChange(Action<RoutingOptions, string?> listener) => null;
+    }
+
+    private static string StateFile() => Path.Combine(Path.GetTempPath(), "aistack-tests", "budget-" + Guid.NewGuid().ToString("N") + ".json");
+
+    [Fact]
+    public void Token_budget_is_exhausted_once_usage_reaches_the_limit()
+    {
+        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 100 }), new Clock(DateTimeOffset.UtcNow), null);
+        budget.Record(60);
+        Assert.True(budget.Allows());
+        budget.Record(40);
+        Assert.False(budget.Allows());
+        Assert.Equal(2, budget.Usage.RequestsUsed);
+    }
+
+    [Fact]
+    public void Request_budget_counts_requests()
+    {
+        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 0, DailyRemoteRequestBudget = 2 }), new Clock(DateTimeOffset.UtcNow), null);
+        budget.Record(0);
+        budget.Record(0);
+        Assert.False(budget.Allows());
+    }
+
+    [Fact]
+    public void The_budget_resets_at_utc_midnight()
+    {
+        var clock = new Clock(new DateTimeOffset(2026, 11, 21, 23, 59, 0, TimeSpan.Zero));
+        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 10 }), clock, null);
+        budget.Record(10);
+        Assert.False(budget.Allows());
+        clock.Now = clock.Now.AddMinutes(2);
+        Assert.True(budget.Allows());
+        Assert.Equal(0, budget.Usage.TokensUsed);
+    }
+
+    [Fact]
+    public void Usage_survives_a_restart_on_the_same_day()
+    {
+        var file = StateFile();
+        var clock = new Clock(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+        var options = new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 1000 });
+        new RemoteBudget(options, clock, file).Record(700);
+
+        var restarted = new RemoteBudget(options, clock, file);
+        Assert.Equal(700, restarted.Usage.TokensUsed);
+
+        clock.Now = clock.Now.AddDays(1);
+        Assert.Equal(0, new RemoteBudget(options, clock, file).Usage.TokensUsed);
+    }
+}
