@@ -40,6 +40,8 @@ public sealed class PostgresLauncher : IResourceLauncher
             throw;
         }
 
+        // Pooled connections to the previous server process are dead after a restart.
+        NpgsqlConnection.ClearAllPools();
         return new RunningProcess(server.Process!);
     }
 
@@ -60,7 +62,8 @@ public sealed class PostgresLauncher : IResourceLauncher
 
         try
         {
-            await using var connection = new NpgsqlConnection(_server.ConnectionString());
+            var probe = new NpgsqlConnectionStringBuilder(_server.ConnectionString()) { Pooling = false, Timeout = 3 };
+            await using var connection = new NpgsqlConnection(probe.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             return true;
         }

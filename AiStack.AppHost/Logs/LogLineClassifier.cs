@@ -29,10 +29,15 @@ public static class LogLineClassifier
         return PostgresLevels.Any(level => line.Contains(level, StringComparison.Ordinal));
     }
 
-    /// <summary>Redis marks the level with one character after the timestamp: '#' is a warning.</summary>
+    /// <summary>
+    /// Redis marks the level with one character after the timestamp, '#' for warnings; it also logs its start-up banner at that
+    /// level, so only '#' lines that say what went wrong count.
+    /// </summary>
     public static bool IsRedisError(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        return line.Contains(" # ", StringComparison.Ordinal);
+        return line.Contains(" # ", StringComparison.Ordinal) &&
+               (line.Contains("WARNING", StringComparison.Ordinal) || line.Contains("rror", StringComparison.Ordinal) ||
+                line.Contains("ail", StringComparison.Ordinal));
     }
 }

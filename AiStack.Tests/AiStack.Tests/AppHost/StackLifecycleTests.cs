@@ -1,0 +1,73 @@
+using AiStack.AppHost.Infrastructure;
+
+namespace AiStack.Tests.AppHost;
+
+/// <summary>Start-up failures and shutdown, each with an AppHost of its own (they end it).</summary>
+public sealed class StackLifecycleTests
+{
+    [Fact]
+    public async Task Sigterm_stops_every_child_and_the_apphost_exits_cleanly()
+    {
+        await using var host = AppHostProcess.Start("full", ["postgres", "redis", "knowledgebase"]);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        var pids = (await host.GetResourcesAsync()).Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        var postgresBackends = ChildrenOf(pids[0]);
+
+        host.Signal(PosixSignalNumber.Terminate);
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(3, pids.Count);
+        Assert.NotEmpty(postgresBackends);
+        Assert.All(pids.Concat(postgresBackends), pid => Assert.False(AppHostProcess.IsAlive(pid), $"process {pid} is still running"));
+        Assert.Contains("Stopped all resources", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Ctrl_c_stops_the_services_in_reverse_order()
+    {
+        await using var host = AppHostProcess.Start("embedded", ["knowledgebase"]);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        var pid = (await host.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
+
+        host.Signal(PosixSignalNumber.Interrupt);
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exitCode);
+        Assert.False(AppHostProcess.IsAlive(pid));
+        Assert.Contains("Stopping knowledgebase", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_fails_start_up_with_a_message_that_names_the_resource()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var busy = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        await using var host = AppHostProcess.Start("embedded", [], $"--Ports:knowledgebase={busy}");
+
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains($"port {busy} for knowledgebase is in use: stop what uses it or set Ports__knowledgebase=", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_profile_is_refused_before_anything_starts()
+    {
+        await using var host = AppHostProcess.Start("cloud", ["knowledgebase"]);
+
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Unknown profile 'cloud'", host.Output, StringComparison.Ordinal);
+    }
+
+    private static List<int> ChildrenOf(int pid)
+    {
+        var children = $"/proc/{pid}/task/{pid}/children";
+        return File.Exists(children)
+            ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
+            : [];
+    }
+}
