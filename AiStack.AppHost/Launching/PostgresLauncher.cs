@@ -29,6 +29,8 @@ public sealed class PostgresLauncher : IResourceLauncher
         var server = new LocalPostgres(_resource.DataDirectory(_context), _resource.Port);
         server.LineReceived += line => onLine(line, LogLineClassifier.IsPostgresError(line));
         _server = server;
+        // Pooled connections to a previous server process are dead, and would make the new one look ready before it is.
+        NpgsqlConnection.ClearAllPools();
         try
         {
             await server.StartAsync(cancellationToken);
@@ -40,8 +42,6 @@ public sealed class PostgresLauncher : IResourceLauncher
             throw;
         }
 
-        // Pooled connections to the previous server process are dead after a restart.
-        NpgsqlConnection.ClearAllPools();
         return new RunningProcess(server.Process!);
     }
 
