@@ -49,6 +49,20 @@ public sealed class StackApplication
             return 0;
         }
 
+        await using var homeLock = _errors.Count == 0 ? LeftoverProcesses.TryLockHome(Context.Home) : null;
+        if (_errors.Count == 0 && homeLock is null)
+        {
+            _errors.Add($"Another AppHost is running with home {Context.Home}: stop it first, or give this one its own --home.");
+        }
+
+        if (_errors.Count == 0)
+        {
+            foreach (var leftover in await new LeftoverProcesses(Context.Home).StopAllAsync(TimeSpan.FromSeconds(10)))
+            {
+                await Console.Out.WriteLineAsync($"Stopped {leftover}, left running by an AppHost that did not stop cleanly.");
+            }
+        }
+
         var problems = _errors.Count > 0 ? _errors : PortPreflight.FindProblems(Ports());
         if (problems.Count > 0)
         {
@@ -117,6 +131,7 @@ public sealed class StackApplication
             console,
             loggers.CreateLogger("AiStack.AppHost." + resource.Name))
         {
+            PidRecord = new LeftoverProcesses(Context.Home),
             WaitsFor = resource.WaitsFor.Where(RunnableResources.Contains).Select(r => r.Name).ToList(),
         }).ToList();
     }

@@ -49,6 +49,9 @@ public sealed class ResourceSupervisor
 
     public Resource Resource { get; }
 
+    /// <summary>Where its pid is recorded for the next AppHost, should this one die without stopping it.</summary>
+    public LeftoverProcesses? PidRecord { get; init; }
+
     /// <summary>What this resource waits for in this run (waits on resources the run leaves out are dropped).</summary>
     public IReadOnlyList<string> WaitsFor { get; init; } = [];
 
@@ -159,6 +162,8 @@ public sealed class ResourceSupervisor
 
                 _state = ResourceState.Stopped;
             }
+
+            PidRecord?.Forget(Name);
         }
         finally
         {
@@ -202,6 +207,7 @@ public sealed class ResourceSupervisor
         }
 
         _logger.LogInformation("Started {Resource} (pid {Pid})", Name, process.Pid);
+        PidRecord?.Record(Name, process.Pid);
         _ = WatchAsync(process, run.Token);
 
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(starting.Token);

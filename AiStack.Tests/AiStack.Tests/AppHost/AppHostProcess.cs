@@ -49,10 +49,13 @@ public sealed class AppHostProcess : IAsyncDisposable
         Projects.AppHostBuild.ProjectDirectory, "bin", Projects.AppHostBuild.Configuration, "net10.0", "AiStack.AppHost.dll");
 
     /// <summary>Starts the AppHost; <paramref name="resources"/> are given free ports alongside the control API.</summary>
-    public static AppHostProcess Start(string profile, IEnumerable<string> resources, params string[] extraArguments)
+    public static AppHostProcess Start(string profile, IEnumerable<string> resources, params string[] extraArguments) =>
+        StartWith(profile, Infrastructure.TestDirectories.Create("apphost-" + profile),
+            resources.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort()), extraArguments);
+
+    /// <summary>Starts an AppHost on a given home and ports (a second AppHost on the same stack).</summary>
+    public static AppHostProcess StartWith(string profile, string home, IReadOnlyDictionary<string, int> ports, params string[] extraArguments)
     {
-        var home = Infrastructure.TestDirectories.Create("apphost-" + profile);
-        var ports = resources.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

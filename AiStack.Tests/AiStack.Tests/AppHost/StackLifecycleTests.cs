@@ -21,10 +21,14 @@ public sealed class StackLifecycleTests
         Assert.NotEmpty(postgresBackends);
         Assert.All(pids.Concat(postgresBackends), pid => Assert.False(AppHostProcess.IsAlive(pid), $"process {pid} is still running"));
         Assert.Contains("Stopped all resources", host.Output, StringComparison.Ordinal);
+        // Reverse dependency order: the service before the servers it depends on.
+        var output = host.Output;
+        Assert.True(output.IndexOf("Stopping knowledgebase", StringComparison.Ordinal) < output.IndexOf("Stopping postgres", StringComparison.Ordinal));
+        Assert.True(output.IndexOf("Stopping knowledgebase", StringComparison.Ordinal) < output.IndexOf("Stopping redis", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Ctrl_c_stops_the_services_in_reverse_order()
+    public async Task Ctrl_c_stops_the_services_and_the_apphost_exits_cleanly()
     {
         await using var host = AppHostProcess.Start("embedded", ["knowledgebase"]);
         await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
@@ -36,6 +40,41 @@ public sealed class StackLifecycleTests
         Assert.Equal(0, exitCode);
         Assert.False(AppHostProcess.IsAlive(pid));
         Assert.Contains("Stopping knowledgebase", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Services_left_running_by_a_killed_apphost_are_stopped_by_the_next_one()
+    {
+        await using var first = AppHostProcess.Start("embedded", ["knowledgebase"]);
+        await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        var orphan = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
+        first.Signal(PosixSignalNumber.Kill);
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(AppHostProcess.IsAlive(orphan), "the service should outlive a SIGKILLed AppHost");
+
+        await using var second = AppHostProcess.StartWith("embedded", first.Home, first.Ports);
+        await second.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        var fresh = (await second.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
+
+        Assert.False(AppHostProcess.IsAlive(orphan));
+        Assert.NotEqual(orphan, fresh);
+        Assert.Contains($"Stopped knowledgebase (pid {orphan}), left running", second.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_second_apphost_on_the_same_home_is_refused()
+    {
+        await using var first = AppHostProcess.Start("embedded", ["knowledgebase"]);
+        await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        var pid = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
+        var otherPorts = first.Ports.ToDictionary(p => p.Key, _ => LocalServerProcess.FreeTcpPort());
+
+        await using var second = AppHostProcess.StartWith("embedded", first.Home, otherPorts);
+        var exitCode = await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Another AppHost is running with home", second.Output, StringComparison.Ordinal);
+        Assert.True(AppHostProcess.IsAlive(pid), "the first stack must be left alone");
     }
 
     [Fact]
