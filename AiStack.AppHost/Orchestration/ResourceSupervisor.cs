@@ -195,8 +195,9 @@ public sealed class ResourceSupervisor
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             SetState(ResourceState.Failed);
-            OnLine(ex.Message, true);
-            throw new ResourceStartException(Name, "could not be started: " + ex.Message, LastLines());
+            var lastLines = LastLines().ToList();
+            OnLine(ex.Message.Trim(), true);
+            throw new ResourceStartException(Name, "could not be started: " + ex.Message.Trim(), lastLines);
         }
 
         lock (_gate)

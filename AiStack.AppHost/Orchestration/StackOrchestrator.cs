@@ -48,7 +48,9 @@ public sealed class StackOrchestrator : BackgroundService
         }
         catch (ResourceStartException ex)
         {
-            _logger.LogError("Start-up failed. {Message}", ex.Message);
+            // Written whole to stderr: the single-line log format would fold the resource's last lines into one.
+            await Console.Error.WriteLineAsync($"Start-up failed. {ex.Message}");
+            _logger.LogError("Start-up failed: {Resource} did not start; stopping everything", ex.Resource);
             Environment.ExitCode = 1;
             _lifetime.StopApplication();
         }

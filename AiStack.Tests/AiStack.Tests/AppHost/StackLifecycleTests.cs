@@ -78,6 +78,33 @@ public sealed class StackLifecycleTests
     }
 
     [Fact]
+    public async Task A_resource_that_cannot_start_fails_start_up_naming_it_and_nothing_after_it_starts()
+    {
+        var home = Infrastructure.TestDirectories.Create("apphost-broken");
+        var pgdata = Path.Combine(home, "postgres", "pgdata");
+        Directory.CreateDirectory(pgdata);
+        await File.WriteAllTextAsync(Path.Combine(pgdata, "PG_VERSION"), "7\n");
+        var ports = new[] { "postgres", "redis", "knowledgebase", "apphost" }.ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
+        await using var host = AppHostProcess.StartWith("full", home, ports);
+
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Start-up failed. Resource 'postgres'", host.Output, StringComparison.Ordinal);
+        Assert.Contains("Its last lines:", host.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Started knowledgebase", host.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_verb_is_optional_and_bare_switches_become_true()
+    {
+        var (arguments, verb) = AiStack.AppHost.Model.StackBuilder.NormalizeArguments(["run", "--profile", "full", "--show-key"]);
+
+        Assert.Equal("run", verb);
+        Assert.Equal(["--profile", "full", "--show-key=true"], arguments);
+    }
+
+    [Fact]
     public async Task A_port_in_use_fails_start_up_with_a_message_that_names_the_resource()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

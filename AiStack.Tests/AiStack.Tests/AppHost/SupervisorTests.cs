@@ -20,7 +20,7 @@ public sealed class SupervisorTests : IDisposable
         {
             ReadyTimeout = TimeSpan.FromSeconds(10),
             StopGracePeriod = TimeSpan.FromSeconds(5),
-            HealthCheckInterval = TimeSpan.FromSeconds(30),
+            HealthCheckInterval = TimeSpan.FromMilliseconds(50),
             Restart = new RestartOptions
             {
                 InitialDelay = TimeSpan.FromMilliseconds(20),
@@ -79,6 +79,22 @@ public sealed class SupervisorTests : IDisposable
 
         Assert.Equal(ResourceState.Ready, snapshot.State);
         Assert.NotNull(snapshot.Pid);
+    }
+
+    [Fact]
+    public async Task A_ready_resource_whose_probe_fails_is_Unhealthy_until_it_answers_again()
+    {
+        var supervisor = Supervisor("echo ready; exec sleep 60");
+        await supervisor.StartAsync(CancellationToken.None);
+
+        await File.WriteAllTextAsync(Path.Combine(_folder, "sick"), "");
+        await WaitUntil(() => supervisor.State == ResourceState.Unhealthy);
+        File.Delete(Path.Combine(_folder, "sick"));
+        await WaitUntil(() => supervisor.State == ResourceState.Ready);
+        var snapshot = supervisor.Snapshot();
+        await supervisor.StopAsync();
+
+        Assert.Equal(0, snapshot.RestartCount);
     }
 
     [Fact]
@@ -177,7 +193,8 @@ public sealed class SupervisorTests : IDisposable
 
         public Task WaitUntilReadyAsync(RunningProcess process, CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
 
-        public Task<bool> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult(_process is { HasExited: false });
+        public Task<bool> ProbeAsync(CancellationToken cancellationToken) =>
+            Task.FromResult(_process is { HasExited: false } && !File.Exists(Path.Combine(folder, "sick")));
 
         public Task StopAsync(RunningProcess process, TimeSpan grace) =>
             LocalServerProcess.StopAsync(process.Process, PosixSignalNumber.Terminate, grace);
