@@ -1,5 +1,4 @@
 using AiStack.AppHost.Infrastructure;
-using Microsoft.Extensions.Configuration;
 
 namespace AiStack.AppHost.Model;
 
@@ -105,6 +104,4 @@ public sealed class ConnectionStringResource : Resource, IResourceWithConnection
     public override bool IsRunnable(StackContext context) => false;
 
     public string? ConnectionStringFor(Resource consumer, StackContext context) => IsEnabled(context) ? ConnectionString : null;
-
-    internal static string? FromConfiguration(IConfiguration configuration, string name) => configuration.GetConnectionString(name);
 }

@@ -244,7 +244,7 @@ public sealed class ResourceSupervisor
     private async Task WatchAsync(RunningProcess process, CancellationToken runToken)
     {
         var exitCode = await process.Exited;
-        if (_stopping || runToken.IsCancellationRequested)
+        if (IsStopping || runToken.IsCancellationRequested)
         {
             return;
         }
@@ -280,7 +280,7 @@ public sealed class ResourceSupervisor
 
         try
         {
-            if (_stopping || runToken.IsCancellationRequested)
+            if (IsStopping || runToken.IsCancellationRequested)
             {
                 return;
             }
@@ -291,6 +291,10 @@ public sealed class ResourceSupervisor
             }
 
             await StartCoreAsync(CancellationToken.None);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while restarting.
         }
         catch (ResourceStartException ex)
         {
@@ -365,6 +369,17 @@ public sealed class ResourceSupervisor
     }
 
     private IEnumerable<string> LastLines() => Logs.Lines(LinesInFailureMessage).Select(e => e.Text);
+
+    private bool IsStopping
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _stopping;
+            }
+        }
+    }
 
     private void SetState(ResourceState state)
     {
