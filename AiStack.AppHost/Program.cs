@@ -1,3 +1,16 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using AiStack.AppHost.Model;
+
+// The stack, declared as in .NET Aspire. Adding a service is one line here (and a ProjectReference in the .csproj).
+// Which resources start depends on the profile (--profile) and the tier (--tier); see README.md.
+var builder = StackBuilder.Create(args);
+
+var postgres = builder.AddPostgres("postgres");
+var redis = builder.AddRedis("redis");
+var qdrant = builder.AddConnectionString("qdrant");
+
+builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledgebase", port: 8091)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(redis).WaitFor(redis)
+    .WithReference(qdrant);
+
+return await builder.Build().RunAsync();

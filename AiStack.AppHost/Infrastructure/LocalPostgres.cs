@@ -31,6 +31,9 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public Process? Process => _process;
 
+    /// <summary>Raised for every line the server writes (the AppHost prefixes and keeps them).</summary>
+    public event Action<string>? LineReceived;
+
     /// <summary>Connection string to the given database as the superuser.</summary>
     public string ConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
     {
@@ -181,6 +184,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             return;
         }
 
+        LineReceived?.Invoke(line);
         lock (_log)
         {
             if (_log.Length > 64_000)

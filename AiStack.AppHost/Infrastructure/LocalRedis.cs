@@ -25,6 +25,9 @@ public sealed class LocalRedis : IAsyncDisposable
 
     public Process? Process => _process;
 
+    /// <summary>Raised for every line the server writes (the AppHost prefixes and keeps them).</summary>
+    public event Action<string>? LineReceived;
+
     public string PasswordFile => Path.Combine(_root, "password");
 
     /// <summary>StackExchange.Redis configuration string.</summary>
@@ -111,6 +114,7 @@ public sealed class LocalRedis : IAsyncDisposable
             return;
         }
 
+        LineReceived?.Invoke(line);
         lock (_log)
         {
             if (_log.Length > 64_000)

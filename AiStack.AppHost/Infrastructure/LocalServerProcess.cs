@@ -39,21 +39,27 @@ public static class LocalServerProcess
     /// </summary>
     public static ProcessStartInfo StartInfo(string executable, IEnumerable<string> arguments, string? runAsUser)
     {
-        ProcessStartInfo info;
+        var command = new List<string>();
         if (runAsUser is not null && IsRoot)
         {
-            info = new ProcessStartInfo("setpriv");
-            foreach (var a in new[] { $"--reuid={runAsUser}", $"--regid={runAsUser}", "--init-groups", "--", executable })
-            {
-                info.ArgumentList.Add(a);
-            }
-        }
-        else
-        {
-            info = new ProcessStartInfo(executable);
+            command.AddRange(["setpriv", $"--reuid={runAsUser}", $"--regid={runAsUser}", "--init-groups", "--"]);
         }
 
-        foreach (var a in arguments)
+        command.Add(executable);
+        command.AddRange(arguments);
+        return DetachedStartInfo(command);
+    }
+
+    /// <summary>
+    /// Runs the command in a session of its own (through setsid, which execs in place so the pid is the server's): a Ctrl+C in the
+    /// terminal then reaches only the AppHost or test runner, which stops its children in order instead of all at once.
+    /// </summary>
+    public static ProcessStartInfo DetachedStartInfo(IReadOnlyList<string> command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var setsid = FindExecutable("setsid", "/usr/bin", "/bin");
+        var info = new ProcessStartInfo(setsid ?? command[0]);
+        foreach (var a in setsid is null ? command.Skip(1) : command)
         {
             info.ArgumentList.Add(a);
         }

@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace AiStack.Tests.AppHost;
+
+/// <summary>What every profile must do, proven against the real AppHost process and its real children.</summary>
+public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper output)
+{
+    protected AppHostProcess Host => fixture.Host;
+
+    [Fact]
+    public async Task Every_resource_reaches_Ready()
+    {
+        output.WriteLine($"launch to all-ready: {fixture.StartupTime.TotalSeconds:0.00} s");
+
+        var resources = await Host.GetResourcesAsync();
+
+        Assert.Equal(fixture.ExpectedResources.Order(), resources.Select(r => r.GetProperty("name").GetString()!).Order());
+        Assert.All(resources, r => Assert.Equal("Ready", r.GetProperty("state").GetString()));
+        Assert.All(resources, r => Assert.True(AppHostProcess.IsAlive(r.GetProperty("pid").GetInt32())));
+    }
+
+    [Fact]
+    public async Task The_control_API_refuses_requests_without_the_key()
+    {
+        using var withoutKey = await Host.Control.GetAsync(new Uri("/api/resources", UriKind.Relative));
+        using var wrongKey = new HttpRequestMessage(HttpMethod.Post, new Uri("/api/resources/knowledgebase/restart", UriKind.Relative));
+        wrongKey.Headers.Add("X-API-Key", "ak_wrong");
+        using var wrongKeyResponse = await Host.Control.SendAsync(wrongKey);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        Assert.Equal("application/problem+json", withoutKey.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongKeyResponse.StatusCode);
+    }
+
+    [Fact]
+    public async Task Logs_of_a_resource_are_served_with_a_tail()
+    {
+        using var response = await Host.Control.SendAsync(Host.Authorized(HttpMethod.Get, "/api/resources/knowledgebase/logs?tail=2"));
+        response.EnsureSuccessStatusCode();
+        var logs = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("knowledgebase", logs.GetProperty("name").GetString());
+        Assert.InRange(logs.GetProperty("lines").GetArrayLength(), 1, 2);
+    }
+
+    [Fact]
+    public async Task A_killed_knowledgebase_is_restarted_and_ready_again()
+    {
+        var before = await Host.WaitForResourceAsync("knowledgebase", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+        var pid = before.GetProperty("pid").GetInt32();
+        var restarts = before.GetProperty("restart_count").GetInt32();
+
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        var after = await Host.WaitForResourceAsync(
+            "knowledgebase",
+            r => r.GetProperty("state").GetString() == "Ready" && r.GetProperty("pid").GetInt32() != pid,
+            TimeSpan.FromSeconds(60));
+
+        Assert.Equal(restarts + 1, after.GetProperty("restart_count").GetInt32());
+        Assert.Equal(137, after.GetProperty("exit_code").GetInt32());
+        Assert.Contains(after.GetProperty("recent_errors").EnumerateArray(),
+            e => e.GetProperty("text").GetString()!.Contains("exited with code 137", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Restarting_one_resource_through_the_control_API_gives_it_a_new_process()
+    {
+        var before = await Host.WaitForResourceAsync("knowledgebase", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+
+        using var response = await Host.Control.SendAsync(Host.Authorized(HttpMethod.Post, "/api/resources/knowledgebase/restart"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var after = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal("Ready", after.GetProperty("state").GetString());
+        Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
+        Assert.Equal(before.GetProperty("restart_count").GetInt32() + 1, after.GetProperty("restart_count").GetInt32());
+        Assert.False(AppHostProcess.IsAlive(before.GetProperty("pid").GetInt32()));
+    }
+
+    [Fact]
+    public async Task Restarting_all_resources_brings_every_one_back_ready()
+    {
+        var before = (await Host.GetResourcesAsync()).ToDictionary(r => r.GetProperty("name").GetString()!, r => r.GetProperty("pid").GetInt32());
+
+        using var response = await Host.Control.SendAsync(Host.Authorized(HttpMethod.Post, "/api/resources/restart"));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var after = await response.Content.ReadFromJsonAsync<List<JsonElement>>();
+
+        Assert.Equal(before.Count, after!.Count);
+        Assert.All(after, r => Assert.Equal("Ready", r.GetProperty("state").GetString()));
+        Assert.All(after, r => Assert.NotEqual(before[r.GetProperty("name").GetString()!], r.GetProperty("pid").GetInt32()));
+    }
+
+    /// <summary>
+    /// The KnowledgeBase contract of issue 2 end to end through the AppHost. Fails until the KnowledgeBase service (documents and
+    /// /context) is merged: the placeholder service only has health endpoints.
+    /// </summary>
+    [Fact]
+    public async Task A_document_is_found_through_context_and_survives_a_knowledgebase_restart()
+    {
+        var knowledgebase = await Host.WaitForResourceAsync("knowledgebase", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = new Uri(knowledgebase.GetProperty("url").GetString()!) };
+        client.DefaultRequestHeaders.Add("X-API-Key", Host.ApiKey);
+        var marker = "zephyrquartz" + Guid.NewGuid().ToString("N")[..8];
+        var source = $"e2e/{marker}.md";
+
+        using var posted = await client.PostAsJsonAsync(new Uri("/documents", UriKind.Relative), new
+        {
+            project = "e2e",
+            title = "Supervisor restart notes",
+            content = $"The {marker} procedure restarts a crashed service with exponential backoff and reports crash loops.",
+            source,
+        });
+        Assert.True(posted.IsSuccessStatusCode, $"POST /documents: {(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync()}");
+        Assert.Contains(source, await QueryContextAsync(client, marker), StringComparison.Ordinal);
+
+        System.Diagnostics.Process.GetProcessById(knowledgebase.GetProperty("pid").GetInt32()).Kill();
+        var pid = knowledgebase.GetProperty("pid").GetInt32();
+        await Host.WaitForResourceAsync(
+            "knowledgebase",
+            r => r.GetProperty("state").GetString() == "Ready" && r.GetProperty("pid").GetInt32() != pid,
+            TimeSpan.FromSeconds(60));
+
+        Assert.Contains(source, await QueryContextAsync(client, marker), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> QueryContextAsync(HttpClient client, string query)
+    {
+        using var response = await client.PostAsJsonAsync(new Uri("/context", UriKind.Relative), new { query });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST /context: {(int)response.StatusCode} {body}");
+        return body;
+    }
+}
+
+[Collection(EmbeddedStackCollection.Name)]
+public sealed class EmbeddedStackTests(EmbeddedStackFixture fixture, ITestOutputHelper output) : StackEndToEndTests(fixture, output);
+
+[Collection(FullStackCollection.Name)]
+public sealed class FullStackTests(FullStackFixture fixture, ITestOutputHelper output) : StackEndToEndTests(fixture, output);
