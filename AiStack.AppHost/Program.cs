@@ -8,9 +8,14 @@ var postgres = builder.AddPostgres("postgres");
 var redis = builder.AddRedis("redis");
 var qdrant = builder.AddConnectionString("qdrant");
 
-builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledgebase", port: 8091)
+var knowledgeBase = builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledgebase", port: 8091)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(redis).WaitFor(redis)
-    .WithReference(qdrant);
+    .WithReference(qdrant)
+    .WithConfiguration(builder.Configuration, "Embeddings", "Inference");
+
+builder.AddProject<Projects.AiStack_Coordinator>("coordinator", port: 8092)
+    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithConfiguration(builder.Configuration, "Inference", "Remote", "Routing", "ResponseCache", "Backends");
 
 return await builder.Build().RunAsync();

@@ -54,6 +54,27 @@ public sealed class ResourceBuilder<T>
         return this;
     }
 
+    /// <summary>
+    /// Passes the AppHost's own configuration sections (from its appsettings, environment or command line, e.g.
+    /// <c>--Inference:ModelPath=...</c>) on to the resource as environment variables (<c>Inference__ModelPath</c>).
+    /// </summary>
+    public ResourceBuilder<T> WithConfiguration(Microsoft.Extensions.Configuration.IConfiguration configuration, params string[] sections)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        foreach (var section in sections)
+        {
+            foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    Resource.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+                }
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Starts the resource only on machines of <paramref name="tier"/> or above (see the README's tier table).</summary>
     public ResourceBuilder<T> WithMinimumTier(StackTier tier)
     {

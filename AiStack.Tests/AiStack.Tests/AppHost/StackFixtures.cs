@@ -30,9 +30,19 @@ public abstract class StackFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Host.DisposeAsync();
 }
 
-public sealed class EmbeddedStackFixture() : StackFixture("embedded", "knowledgebase");
+/// <summary>The resources each profile starts, in one place for every end-to-end test.</summary>
+public static class StackResources
+{
+    public static readonly string[] Services = ["knowledgebase", "coordinator"];
 
-public sealed class FullStackFixture() : StackFixture("full", "postgres", "redis", "knowledgebase");
+    public static readonly string[] Embedded = Services;
+
+    public static readonly string[] Full = ["postgres", "redis", .. Services];
+}
+
+public sealed class EmbeddedStackFixture() : StackFixture("embedded", StackResources.Embedded);
+
+public sealed class FullStackFixture() : StackFixture("full", StackResources.Full);
 
 [CollectionDefinition(Name)]
 public sealed class EmbeddedStackCollection : ICollectionFixture<EmbeddedStackFixture>

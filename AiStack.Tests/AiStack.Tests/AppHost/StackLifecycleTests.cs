@@ -8,7 +8,7 @@ public sealed class StackLifecycleTests
     [Fact]
     public async Task Sigterm_stops_every_child_and_the_apphost_exits_cleanly()
     {
-        await using var host = AppHostProcess.Start("full", ["postgres", "redis", "knowledgebase"]);
+        await using var host = AppHostProcess.Start("full", StackResources.Full);
         await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         var pids = (await host.GetResourcesAsync()).Select(r => r.GetProperty("pid").GetInt32()).ToList();
         var postgresBackends = ChildrenOf(pids[0]);
@@ -17,7 +17,7 @@ public sealed class StackLifecycleTests
         var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, exitCode);
-        Assert.Equal(3, pids.Count);
+        Assert.Equal(StackResources.Full.Length, pids.Count);
         Assert.NotEmpty(postgresBackends);
         Assert.All(pids.Concat(postgresBackends), pid => Assert.False(AppHostProcess.IsAlive(pid), $"process {pid} is still running"));
         Assert.Contains("Stopped all resources", host.Output, StringComparison.Ordinal);
@@ -30,7 +30,7 @@ public sealed class StackLifecycleTests
     [Fact]
     public async Task Ctrl_c_stops_the_services_and_the_apphost_exits_cleanly()
     {
-        await using var host = AppHostProcess.Start("embedded", ["knowledgebase"]);
+        await using var host = AppHostProcess.Start("embedded", StackResources.Embedded);
         await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         var pid = (await host.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
 
@@ -45,7 +45,7 @@ public sealed class StackLifecycleTests
     [Fact]
     public async Task Services_left_running_by_a_killed_apphost_are_stopped_by_the_next_one()
     {
-        await using var first = AppHostProcess.Start("embedded", ["knowledgebase"]);
+        await using var first = AppHostProcess.Start("embedded", StackResources.Embedded);
         await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         var orphan = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
         first.Signal(PosixSignalNumber.Kill);
@@ -64,7 +64,7 @@ public sealed class StackLifecycleTests
     [Fact]
     public async Task A_second_apphost_on_the_same_home_is_refused()
     {
-        await using var first = AppHostProcess.Start("embedded", ["knowledgebase"]);
+        await using var first = AppHostProcess.Start("embedded", StackResources.Embedded);
         await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         var pid = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
         var otherPorts = first.Ports.ToDictionary(p => p.Key, _ => LocalServerProcess.FreeTcpPort());
@@ -121,7 +121,7 @@ public sealed class StackLifecycleTests
     [Fact]
     public async Task An_unknown_profile_is_refused_before_anything_starts()
     {
-        await using var host = AppHostProcess.Start("cloud", ["knowledgebase"]);
+        await using var host = AppHostProcess.Start("cloud", StackResources.Embedded);
 
         var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
