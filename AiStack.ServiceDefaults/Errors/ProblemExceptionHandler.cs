@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AiStack.ServiceDefaults.Errors;
+
+/// <summary>
+/// Turns every exception that reaches the top of the pipeline into problem details: a request the server could not read
+/// (bad JSON, a value of the wrong type, a body too large) keeps its 4xx with a detail that says what was wrong;
+/// anything else is a 500 that carries only the trace id, never the exception's message or stack.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        int status;
+        string title;
+        string detail;
+        if (exception is BadHttpRequestException badRequest)
+        {
+            status = badRequest.StatusCode;
+            title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "The request could not be read";
+            detail = BadRequestDetail.Describe(badRequest);
+            logger.LogInformation("Rejected {Method} {Path} with {Status}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, status, detail);
+        }
+        else
+        {
+            status = StatusCodes.Status500InternalServerError;
+            title = "An unexpected error occurred";
+            detail = "The server failed to handle the request. Quote the trace id when reporting it; the details are in the service's log.";
+            logger.LogError(exception, "Unhandled exception in {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
+/// <summary>Says what could not be read in a request without naming the server's internals.</summary>
+internal static class BadRequestDetail
+{
+    private static readonly (string Clr, string Expected)[] Types =
+    [
+        ("System.Int", "an integer"), ("System.UInt", "a non-negative integer"), ("System.Byte", "an integer"), ("System.SByte", "an integer"),
+        ("System.Double", "a number"), ("System.Single", "a number"), ("System.Decimal", "a number"), ("System.Boolean", "true or false"),
+        ("System.String", "a string"), ("System.Guid", "a GUID"), ("System.DateTime", "an ISO 8601 date-time"),
+        ("System.DateOnly", "an ISO 8601 date"), ("System.TimeSpan", "a duration"), ("System.Collections", "an array"),
+        ("System.Char", "a single character"),
+    ];
+
+    public static string Describe(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is JsonException json)
+        {
+            return Describe(json);
+        }
+
+        return exception.StatusCode == StatusCodes.Status413PayloadTooLarge || exception.InnerException is null
+            ? exception.Message
+            : exception.Message + " " + exception.InnerException.Message;
+    }
+
+    public static string Describe(JsonException json)
+    {
+        var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+        const string conversion = "The JSON value could not be converted to ";
+        var message = json.Message;
+        if (message.StartsWith(conversion, StringComparison.Ordinal))
+        {
+            var clrType = message[conversion.Length..].Split(". Path:", 2)[0];
+            var expected = Types.FirstOrDefault(type => clrType.StartsWith(type.Clr, StringComparison.Ordinal)).Expected
+                           ?? (clrType.Contains('.', StringComparison.Ordinal) ? "a value of another shape" : clrType);
+            return $"The request body is not valid: the value at '{path}' should be {expected}.";
+        }
+
+        // Syntax errors from the reader say what was wrong and where; cut the "Path: ... | LineNumber" tail we restate.
+        var reason = message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');
+        var position = json.LineNumber is { } line
+            ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})"
+            : string.Empty;
+        return $"The request body is not valid JSON at '{path}'{position}: {reason}.";
+    }
+}

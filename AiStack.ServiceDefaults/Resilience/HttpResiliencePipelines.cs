@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.CircuitBreaker;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace AiStack.ServiceDefaults.Resilience;
+
+/// <summary>
+/// One Polly pipeline per destination (<c>host:port</c>), built on first use and kept for the life of the process, so each
+/// destination has its own circuit breaker: a dead Coordinator does not stop calls to the KnowledgeBase.
+/// Order, outermost first: total timeout, retry (idempotent requests, transient failures), circuit breaker, attempt timeout.
+/// </summary>
+public sealed class HttpResiliencePipelines(
+    IOptions<ResilienceOptions> options,
+    CircuitBreakerRegistry registry,
+    TimeProvider timeProvider,
+    ILogger<HttpResiliencePipelines> logger)
+{
+    /// <summary>The request being sent, so the retry strategy can tell idempotent methods from the rest.</summary>
+    internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("AiStack.HttpRequest");
+
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
+
+    public static string DestinationOf(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return $"{uri.IdnHost}:{uri.Port}";
+    }
+
+    public ResiliencePipeline<HttpResponseMessage> For(string destination) =>
+        _pipelines.GetOrAdd(destination, Build);
+
+    private ResiliencePipeline<HttpResponseMessage> Build(string destination)
+    {
+        var settings = options.Value;
+        var breakerState = new CircuitBreakerStateProvider();
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = destination, TimeProvider = timeProvider }
+            .AddTimeout(TimeSpan.FromSeconds(settings.TotalTimeoutSeconds));
+
+        if (settings.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = settings.MaxRetryAttempts,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(settings.RetryBaseDelayMilliseconds),
+                MaxDelay = TimeSpan.FromSeconds(settings.TotalTimeoutSeconds),
+                ShouldHandle = arguments => ValueTask.FromResult(
+                    arguments.Context.Properties.TryGetValue(RequestKey, out var request) &&
+                    HttpTransience.IsIdempotent(request.Method) &&
+                    HttpTransience.IsTransient(arguments.Outcome)),
+                DelayGenerator = arguments => ValueTask.FromResult(RetryAfter(arguments.Outcome.Result, settings)),
+                OnRetry = arguments =>
+                {
+                    logger.LogWarning(
+                        "Retrying the call to {Destination} (attempt {Attempt}) in {DelayMs} ms after {Failure}",
+                        destination, arguments.AttemptNumber + 1, (long)arguments.RetryDelay.TotalMilliseconds,
+                        arguments.Outcome.Exception?.GetType().Name ?? ((int?)arguments.Outcome.Result?.StatusCode)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    return default;
+                },
+            });
+        }
+
+        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        {
+            FailureRatio = settings.BreakerFailureRatio,
+            MinimumThroughput = settings.BreakerMinimumThroughput,
+            SamplingDuration = TimeSpan.FromSeconds(settings.BreakerSamplingSeconds),
+            BreakDuration = TimeSpan.FromSeconds(settings.BreakerBreakSeconds),
+            StateProvider = breakerState,
+            ShouldHandle = arguments => ValueTask.FromResult(HttpTransience.IsTransient(arguments.Outcome)),
+            OnOpened = arguments =>
+            {
+                logger.LogError("Circuit breaker for {Destination} opened for {BreakSeconds} s", destination, arguments.BreakDuration.TotalSeconds);
+                return default;
+            },
+            OnClosed = _ =>
+            {
+                logger.LogInformation("Circuit breaker for {Destination} closed", destination);
+                return default;
+            },
+        });
+
+        builder.AddTimeout(TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds));
+        registry.Register(destination, breakerState);
+        return builder.Build();
+    }
+
+    /// <summary>A server that says when to come back (429/503 with Retry-After) is believed, within the call's time budget.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, ResilienceOptions settings)
+    {
+        var delay = response?.Headers.RetryAfter?.Delta
+                    ?? (response?.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return delay is { } wait && wait > TimeSpan.Zero && wait < TimeSpan.FromSeconds(settings.TotalTimeoutSeconds) ? wait : null;
+    }
+}
