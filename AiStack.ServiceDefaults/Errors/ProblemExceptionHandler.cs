@@ -66,6 +66,22 @@ internal static class BadRequestDetail
             : exception.Message + " " + exception.InnerException.Message;
     }
 
+    private static string? ExpectedToken(string? readerMessage) => readerMessage switch
+    {
+        null => null,
+        // "... is not in a supported format, or is out of bounds for an Int32." (numbers read from strings, Web defaults)
+        _ when readerMessage.LastIndexOf(" for a", StringComparison.Ordinal) is var at and >= 0 &&
+               readerMessage[at..].Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, var typeName, ..] =>
+            Expected("System." + typeName.TrimEnd('.')),
+        _ when readerMessage.Contains("as a number", StringComparison.Ordinal) => "a number",
+        _ when readerMessage.Contains("as a string", StringComparison.Ordinal) => "a string",
+        _ when readerMessage.Contains("as a boolean", StringComparison.Ordinal) => "true or false",
+        _ => null,
+    };
+
+    private static string? Expected(string clrType) =>
+        Types.FirstOrDefault(type => clrType.StartsWith(type.Clr, StringComparison.Ordinal)).Expected;
+
     public static string Describe(JsonException json)
     {
         var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
@@ -73,10 +89,13 @@ internal static class BadRequestDetail
         var message = json.Message;
         if (message.StartsWith(conversion, StringComparison.Ordinal))
         {
+            // The named type is the property's, or for constructor-bound records the record's own: use it only when it is a
+            // plain value type, else fall back on what the reader expected (a number, a string ...). Never echo internal type names.
             var clrType = message[conversion.Length..].Split(". Path:", 2)[0];
-            var expected = Types.FirstOrDefault(type => clrType.StartsWith(type.Clr, StringComparison.Ordinal)).Expected
-                           ?? (clrType.Contains('.', StringComparison.Ordinal) ? "a value of another shape" : clrType);
-            return $"The request body is not valid: the value at '{path}' should be {expected}.";
+            var expected = Expected(clrType) ?? ExpectedToken(json.InnerException?.Message);
+            return expected is null
+                ? $"The request body is not valid: the value at '{path}' has the wrong type."
+                : $"The request body is not valid: the value at '{path}' should be {expected}.";
         }
 
         // Syntax errors from the reader say what was wrong and where; cut the "Path: ... | LineNumber" tail we restate.

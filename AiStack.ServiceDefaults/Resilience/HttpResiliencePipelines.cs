@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -37,6 +38,7 @@ public sealed class HttpResiliencePipelines(
     {
         var settings = options.Value;
         var breakerState = new CircuitBreakerStateProvider();
+        var probeAllowedAt = new StrongBox<DateTimeOffset>(DateTimeOffset.MaxValue);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = destination, TimeProvider = timeProvider }
             .AddTimeout(TimeSpan.FromSeconds(settings.TotalTimeoutSeconds));
 
@@ -75,6 +77,7 @@ public sealed class HttpResiliencePipelines(
             ShouldHandle = arguments => ValueTask.FromResult(HttpTransience.IsTransient(arguments.Outcome)),
             OnOpened = arguments =>
             {
+                probeAllowedAt.Value = timeProvider.GetUtcNow() + arguments.BreakDuration;
                 logger.LogError("Circuit breaker for {Destination} opened for {BreakSeconds} s", destination, arguments.BreakDuration.TotalSeconds);
                 return default;
             },
@@ -86,7 +89,10 @@ public sealed class HttpResiliencePipelines(
         });
 
         builder.AddTimeout(TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds));
-        registry.Register(destination, breakerState);
+        // Polly moves to half-open only when the next call arrives; once the break is over, a probe is allowed, so say so.
+        registry.Register(destination, () => breakerState.CircuitState == CircuitState.Open && timeProvider.GetUtcNow() >= probeAllowedAt.Value
+            ? BreakerState.HalfOpen
+            : CircuitBreakerRegistry.FromPolly(breakerState.CircuitState));
         return builder.Build();
     }
 
