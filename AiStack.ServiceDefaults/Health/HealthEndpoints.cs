@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AiStack.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

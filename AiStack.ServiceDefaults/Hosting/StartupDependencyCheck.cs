@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AiStack.ServiceDefaults.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

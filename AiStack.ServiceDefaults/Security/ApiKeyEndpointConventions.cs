@@ -1,11 +1,8 @@
-using Microsoft.AspNetCore.Builder;
+using AiStack.ServiceDefaults.Security;
 
-namespace AiStack.ServiceDefaults.Security;
+namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Endpoint metadata: this endpoint answers without the stack's API key (health probes, metrics scrapes).</summary>
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method | AttributeTargets.Delegate)]
-public sealed class AllowWithoutApiKeyAttribute : Attribute;
-
+/// <summary>Beside ASP.NET Core's own conventions (<c>RequireRateLimiting</c>, ...), so services need no extra using.</summary>
 public static class ApiKeyEndpointConventions
 {
     /// <summary>Exempts the endpoint(s) from the API-key check. Use sparingly: every exemption is open to the network.</summary>

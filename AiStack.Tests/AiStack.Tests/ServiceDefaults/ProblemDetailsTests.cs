@@ -80,6 +80,25 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
         Assert.Contains("2048 bytes", problem.Detail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Kestrel_refuses_an_oversized_body_with_413_problem_details(bool chunked)
+    {
+        await using var service = await TestServiceApp.StartAsync(map: SampleEndpoints.Map, kestrel: true,
+            settings: new Dictionary<string, string?> { ["Limits:MaxRequestBodyBytes"] = "2048" });
+        using var client = new HttpClient { BaseAddress = service.Address };
+        client.DefaultRequestHeaders.Add("X-API-Key", TestServiceApp.ApiKey);
+        var body = Encoding.UTF8.GetBytes("{\"title\": \"" + new string('x', 64 * 1024) + "\", \"priority\": 1}");
+        HttpContent content = chunked ? new StreamContent(new NonSeekableStream(body)) : new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await client.PostAsync(new Uri("/notes", UriKind.Relative), content);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task An_unknown_route_gets_404()
     {

@@ -1,4 +1,4 @@
-using AiStack.ServiceDefaults.Security;
+using AiStack.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;

@@ -1,5 +1,5 @@
 using System.Net;
-using AiStack.ServiceDefaults.Health;
+using AiStack.ServiceDefaults;
 using AiStack.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;

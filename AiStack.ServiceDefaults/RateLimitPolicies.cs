@@ -1,4 +1,4 @@
-namespace AiStack.ServiceDefaults.Security;
+namespace AiStack.ServiceDefaults;
 
 /// <summary>Rate-limit policies every service knows; endpoints opt in with <c>.RequireRateLimiting(RateLimitPolicies.Expensive)</c>.</summary>
 public static class RateLimitPolicies

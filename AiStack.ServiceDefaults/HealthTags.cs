@@ -1,4 +1,4 @@
-namespace AiStack.ServiceDefaults.Health;
+namespace AiStack.ServiceDefaults;
 
 /// <summary>
 /// Tags a service puts on its health checks. A failing <see cref="Critical"/> check makes the service unhealthy (503 on
