@@ -35,8 +35,8 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
+            // The exception stays out of the context on purpose: nothing downstream may put its details on the wire.
             HttpContext = httpContext,
-            Exception = exception,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
     }

@@ -14,16 +14,42 @@ namespace AiStack.ServiceDefaults.Resilience;
 /// destination has its own circuit breaker: a dead Coordinator does not stop calls to the KnowledgeBase.
 /// Order, outermost first: total timeout, retry (idempotent requests, transient failures), circuit breaker, attempt timeout.
 /// </summary>
-public sealed class HttpResiliencePipelines(
-    IOptions<ResilienceOptions> options,
-    CircuitBreakerRegistry registry,
-    TimeProvider timeProvider,
-    ILogger<HttpResiliencePipelines> logger)
+public sealed class HttpResiliencePipelines
 {
     /// <summary>The request being sent, so the retry strategy can tell idempotent methods from the rest.</summary>
     internal static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("AiStack.HttpRequest");
 
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
+    private readonly ResilienceOptions _settings;
+    private readonly string? _clientName;
+    private readonly CircuitBreakerRegistry _registry;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>The pipelines every HttpClient uses unless it was given its own settings.</summary>
+    public HttpResiliencePipelines(
+        IOptions<ResilienceOptions> options,
+        CircuitBreakerRegistry registry,
+        TimeProvider timeProvider,
+        ILogger<HttpResiliencePipelines> logger)
+        : this(options?.Value ?? throw new ArgumentNullException(nameof(options)), null, registry, timeProvider, logger)
+    {
+    }
+
+    /// <summary>The pipelines of one named client with its own settings; its breakers are named "client -> host:port".</summary>
+    internal HttpResiliencePipelines(
+        ResilienceOptions settings,
+        string? clientName,
+        CircuitBreakerRegistry registry,
+        TimeProvider timeProvider,
+        ILogger logger)
+    {
+        _settings = settings;
+        _clientName = clientName;
+        _registry = registry;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
 
     public static string DestinationOf(Uri uri)
     {
@@ -36,7 +62,10 @@ public sealed class HttpResiliencePipelines(
 
     private ResiliencePipeline<HttpResponseMessage> Build(string destination)
     {
-        var settings = options.Value;
+        var settings = _settings;
+        var timeProvider = _timeProvider;
+        var logger = _logger;
+        var breakerName = _clientName is null ? destination : _clientName + " -> " + destination;
         var breakerState = new CircuitBreakerStateProvider();
         var probeAllowedAt = new StrongBox<DateTimeOffset>(DateTimeOffset.MaxValue);
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { Name = destination, TimeProvider = timeProvider }
@@ -90,7 +119,7 @@ public sealed class HttpResiliencePipelines(
 
         builder.AddTimeout(TimeSpan.FromSeconds(settings.AttemptTimeoutSeconds));
         // Polly moves to half-open only when the next call arrives; once the break is over, a probe is allowed, so say so.
-        registry.Register(destination, () => breakerState.CircuitState == CircuitState.Open && timeProvider.GetUtcNow() >= probeAllowedAt.Value
+        _registry.Register(breakerName, () => breakerState.CircuitState == CircuitState.Open && timeProvider.GetUtcNow() >= probeAllowedAt.Value
             ? BreakerState.HalfOpen
             : CircuitBreakerRegistry.FromPolly(breakerState.CircuitState));
         return builder.Build();
