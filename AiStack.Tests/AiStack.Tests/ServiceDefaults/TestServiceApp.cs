@@ -37,9 +37,10 @@ internal sealed class TestServiceApp : IAsyncDisposable
         Action<WebApplication>? map = null,
         IDictionary<string, string?>? settings = null,
         bool kestrel = false,
-        bool waitForStartup = true)
+        bool waitForStartup = true,
+        string environment = "Production")
     {
-        var app = Build(configure, map, settings, kestrel, out var logs);
+        var app = Build(configure, map, settings, kestrel, out var logs, environment);
         await app.StartAsync();
         // Start-up checks run in the background; tests about a running service want them done.
         var startup = app.Services.GetRequiredService<StartupState>();
@@ -58,12 +59,13 @@ internal sealed class TestServiceApp : IAsyncDisposable
         Action<WebApplication>? map,
         IDictionary<string, string?>? settings,
         bool kestrel,
-        out LogSink logs)
+        out LogSink logs,
+        string environment = "Production")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             ApplicationName = typeof(TestServiceApp).Assembly.GetName().Name,
-            EnvironmentName = Environments.Production,
+            EnvironmentName = environment,
         });
         if (kestrel)
         {
