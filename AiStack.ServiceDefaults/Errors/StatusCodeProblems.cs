@@ -19,7 +19,8 @@ internal static class StatusCodeProblems
             StatusCodes.Status404NotFound => $"Nothing here answers {request.Method} {request.Path}.",
             StatusCodes.Status405MethodNotAllowed => $"{request.Path} does not accept {request.Method}.",
             StatusCodes.Status413PayloadTooLarge => RequestBodyLimitMiddleware.TooLarge(
-                context.RequestServices.GetRequiredService<IOptionsMonitor<RequestLimitsOptions>>().CurrentValue.MaxRequestBodyBytes),
+                context.Items[RequestBodyLimitMiddleware.EffectiveLimitKey] as long?
+                ?? context.RequestServices.GetRequiredService<IOptionsMonitor<RequestLimitsOptions>>().CurrentValue.MaxRequestBodyBytes),
             StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with Content-Type: application/json.",
             _ => null,
         };

@@ -23,6 +23,8 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptionsM
             return;
         }
 
+        context.Items[EffectiveLimitKey] = max;
+
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } serverLimit)
         {
             serverLimit.MaxRequestBodySize = max;
@@ -46,6 +48,9 @@ internal sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptionsM
 
         await next(context);
     }
+
+    /// <summary>Where the limit that applied to this request is kept, for the 413 answer written later.</summary>
+    internal static readonly object EffectiveLimitKey = new();
 
     internal static string TooLarge(long max) =>
         $"The request body is larger than the {max} bytes this endpoint accepts (setting Limits:MaxRequestBodyBytes).";

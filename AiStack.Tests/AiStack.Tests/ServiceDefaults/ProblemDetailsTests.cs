@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 
 namespace AiStack.Tests.ServiceDefaults;
 
@@ -97,6 +99,28 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task An_endpoint_with_its_own_body_limit_takes_larger_bodies_on_kestrel_and_still_refuses_beyond_it()
+    {
+        await using var service = await TestServiceApp.StartAsync(kestrel: true,
+            map: app => app.MapPost("/upload", async (HttpRequest request) =>
+            {
+                using var body = new MemoryStream();
+                await request.Body.CopyToAsync(body);
+                return Results.Ok(new { bytes = body.Length });
+            }).WithRequestBodyLimit(16 * 1024),
+            settings: new Dictionary<string, string?> { ["Limits:MaxRequestBodyBytes"] = "2048" });
+        using var client = new HttpClient { BaseAddress = service.Address };
+        client.DefaultRequestHeaders.Add("X-API-Key", TestServiceApp.ApiKey);
+
+        using var accepted = await client.PostAsync(new Uri("/upload", UriKind.Relative), new StreamContent(new NonSeekableStream(new byte[8 * 1024])));
+        using var refused = await client.PostAsync(new Uri("/upload", UriKind.Relative), new StreamContent(new NonSeekableStream(new byte[32 * 1024])));
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        Assert.Contains("16384 bytes", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
