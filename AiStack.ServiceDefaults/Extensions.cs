@@ -53,8 +53,8 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Adds the shared middleware (problem details for every error, API-key check, body size limit, rate limiter, span naming)
-    /// and maps <c>/health</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/health/startup</c> and <c>/metrics</c>.
+    /// Adds the shared middleware, in this order: span naming, problem details for every error, API-key check, body size limit,
+    /// rate limiter; and maps <c>/health</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/health/startup</c> and <c>/metrics</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -63,8 +63,8 @@ public static class ServiceDefaultsExtensions
         app.UseMiddleware<ServerSpanMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseRateLimiter();
 
         HealthEndpoints.Map(app);
@@ -86,7 +86,7 @@ public static class ServiceDefaultsExtensions
     private static void AddHealth(IServiceCollection services)
     {
         services.AddHealthChecks();
-        services.AddSingleton<IPostConfigureOptions<HealthCheckServiceOptions>, HealthCheckTimeoutSetup>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HealthCheckServiceOptions>, HealthCheckTimeoutSetup>());
         services.TryAddSingleton<StartupState>();
         services.TryAddSingleton<HealthReporter>();
         services.AddHostedService<StartupDependencyCheck>();
@@ -119,6 +119,12 @@ public static class ServiceDefaultsExtensions
 
         if (OtlpSettings.From(builder.Configuration) is { } otlp)
         {
+            // The exporters retry on their own; our pipeline (and its warnings, themselves exported) would only add noise.
+            foreach (var exporterClient in (string[])["OtlpTraceExporter", "OtlpMetricExporter", "OtlpLogExporter"])
+            {
+                services.AddHttpClient(exporterClient).WithoutResilience();
+            }
+
             builder.Logging.AddOpenTelemetry(logging =>
             {
                 logging.SetResourceBuilder(TelemetryProviders.Resource(identity));

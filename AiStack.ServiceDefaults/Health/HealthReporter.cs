@@ -94,9 +94,17 @@ public sealed class HealthReporter(
                 critical.Contains(entry.Key),
                 Math.Round(entry.Value.Duration.TotalMilliseconds, 3),
                 entry.Value.Description ?? entry.Value.Exception?.Message,
-                entry.Value.Data.Count == 0 ? null : entry.Value.Data))
+                entry.Value.Data.Count == 0 ? null : entry.Value.Data.ToDictionary(item => item.Key, item => Printable(item.Value), StringComparer.Ordinal)))
             .ToList();
     }
+
+    /// <summary>Check data goes out as JSON: plain values as they are, anything else (an exception, a client object) as its text.</summary>
+    private static object Printable(object value) => value switch
+    {
+        string or bool or int or long or double or float or decimal or short or byte or uint or ulong or DateTime or DateTimeOffset or TimeSpan or Guid => value,
+        IFormattable formattable => formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
 
     private static Dictionary<string, object?> Details(IEnumerable<HealthCheckEntry> checks) =>
         checks.ToDictionary(
