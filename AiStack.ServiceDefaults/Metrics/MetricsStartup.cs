@@ -8,6 +8,7 @@ internal sealed class MetricsStartup(PrometheusMetricsCollector collector, Circu
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Taking the breaker metrics as a dependency is what creates their gauge; nothing else asks for them.
         GC.KeepAlive(breakerMetrics);
         collector.Start();
         return Task.CompletedTask;

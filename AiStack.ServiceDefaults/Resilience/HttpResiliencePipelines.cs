@@ -84,12 +84,12 @@ public sealed class HttpResiliencePipelines
                     arguments.Context.Properties.TryGetValue(RequestKey, out var request) &&
                     HttpTransience.IsIdempotent(request.Method) &&
                     HttpTransience.IsTransient(arguments.Outcome)),
-                DelayGenerator = arguments => ValueTask.FromResult(RetryAfter(arguments.Outcome.Result, settings)),
+                DelayGenerator = arguments => ValueTask.FromResult(RetryAfter(arguments.Outcome.Result, settings, timeProvider.GetUtcNow())),
                 OnRetry = arguments =>
                 {
                     logger.LogWarning(
                         "Retrying the call to {Destination} (attempt {Attempt}) in {DelayMs} ms after {Failure}",
-                        destination, arguments.AttemptNumber + 1, (long)arguments.RetryDelay.TotalMilliseconds,
+                        breakerName, arguments.AttemptNumber + 1, (long)arguments.RetryDelay.TotalMilliseconds,
                         arguments.Outcome.Exception?.GetType().Name ?? ((int?)arguments.Outcome.Result?.StatusCode)?.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     return default;
                 },
@@ -107,12 +107,12 @@ public sealed class HttpResiliencePipelines
             OnOpened = arguments =>
             {
                 probeAllowedAt.Value = timeProvider.GetUtcNow() + arguments.BreakDuration;
-                logger.LogError("Circuit breaker for {Destination} opened for {BreakSeconds} s", destination, arguments.BreakDuration.TotalSeconds);
+                logger.LogError("Circuit breaker for {Destination} opened for {BreakSeconds} s", breakerName, arguments.BreakDuration.TotalSeconds);
                 return default;
             },
             OnClosed = _ =>
             {
-                logger.LogInformation("Circuit breaker for {Destination} closed", destination);
+                logger.LogInformation("Circuit breaker for {Destination} closed", breakerName);
                 return default;
             },
         });
@@ -126,10 +126,10 @@ public sealed class HttpResiliencePipelines
     }
 
     /// <summary>A server that says when to come back (429/503 with Retry-After) is believed, within the call's time budget.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response, ResilienceOptions settings)
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, ResilienceOptions settings, DateTimeOffset now)
     {
         var delay = response?.Headers.RetryAfter?.Delta
-                    ?? (response?.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+                    ?? (response?.Headers.RetryAfter?.Date is { } date ? date - now : null);
         return delay is { } wait && wait > TimeSpan.Zero && wait < TimeSpan.FromSeconds(settings.TotalTimeoutSeconds) ? wait : null;
     }
 }
