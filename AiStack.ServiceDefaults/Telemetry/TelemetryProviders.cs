@@ -11,8 +11,8 @@ namespace AiStack.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// Owns the OpenTelemetry tracer and meter providers for the life of the host (the hosting package that would do this is
-/// not served here). Traces are collected when OTLP export is configured or a service registered a
-/// <see cref="BaseProcessor{Activity}"/> in DI; metrics go to OTLP only (Prometheus is served by <c>/metrics</c>).
+/// not served here). Spans go to OTLP when it is configured and to every <see cref="BaseProcessor{Activity}"/> registered in DI;
+/// metrics go to OTLP only (Prometheus is served by <c>/metrics</c>).
 /// </summary>
 internal sealed class TelemetryProviders(
     IConfiguration configuration,
@@ -27,11 +27,8 @@ internal sealed class TelemetryProviders(
     {
         var otlp = OtlpSettings.From(configuration);
         var extraProcessors = processors.ToList();
-        if (otlp is null && extraProcessors.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
+        // Built even with nowhere to export: it makes every request carry a trace id, which flows to sibling services and into
+        // problem details and logs, so one request can be followed across the stack without a collector.
         var tracing = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(Resource(identity));
         foreach (var source in TelemetrySources.ActivitySources)
         {

@@ -183,7 +183,7 @@ public sealed class ResiliencePipelineTests
                 invoker.SendAsync(new HttpRequestMessage(HttpMethod.Get, Destination), CancellationToken.None));
 
             Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(3));
-            Assert.InRange(server.Calls, 2, 3);
+            Assert.InRange(server.Calls, 1, 3);
         }
     }
 

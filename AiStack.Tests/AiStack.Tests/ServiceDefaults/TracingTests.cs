@@ -82,6 +82,30 @@ public sealed class TracingTests
         Assert.True(echo.GetProperty("had_key").GetBoolean(), "the typed service client must send the stack's API key");
     }
 
+    [Fact]
+    public async Task Without_any_exporter_a_request_still_carries_its_trace_id_to_siblings()
+    {
+        await using var downstream = await TestServiceApp.StartAsync(
+            map: app => app.MapGet("/echo", (HttpContext context) => Results.Ok(new { traceparent = context.Request.Headers["traceparent"].ToString() })),
+            kestrel: true);
+        await using var upstream = await TestServiceApp.StartAsync(
+            builder => builder.Services.AddServiceClient<DownstreamClient>("downstream"),
+            app => app.MapGet("/relay", async (DownstreamClient sibling) => Results.Ok(new
+            {
+                trace_id = Activity.Current?.TraceId.ToString(),
+                echo = await sibling.EchoAsync(),
+            })),
+            settings: new Dictionary<string, string?> { ["services:downstream:http:0"] = downstream.Address.ToString() });
+        using var client = upstream.Client();
+
+        var answer = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(new Uri("/relay", UriKind.Relative))).RootElement;
+        var traceparent = System.Text.Json.JsonDocument.Parse(answer.GetProperty("echo").GetString()!).RootElement.GetProperty("traceparent").GetString()!;
+
+        var traceId = answer.GetProperty("trace_id").GetString();
+        Assert.False(string.IsNullOrEmpty(traceId));
+        Assert.Matches($"^00-{traceId}-[0-9a-f]{{16}}-0[01]$", traceparent);
+    }
+
     private sealed class DownstreamClient(HttpClient http)
     {
         public Task<string> EchoAsync() => http.GetStringAsync(new Uri("echo", UriKind.Relative));
