@@ -1,0 +1,108 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace AiStack.ServiceDefaults.Errors;
+
+/// <summary>
+/// Turns every exception that reaches the top of the pipeline into problem details: a request the server could not read
+/// (bad JSON, a value of the wrong type, a body too large) keeps its 4xx with a detail that says what was wrong;
+/// anything else is a 500 that carries only the trace id, never the exception's message or stack.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        int status;
+        string title;
+        string detail;
+        if (exception is BadHttpRequestException badRequest)
+        {
+            status = badRequest.StatusCode;
+            title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "The request could not be read";
+            detail = BadRequestDetail.Describe(badRequest);
+            logger.LogInformation("Rejected {Method} {Path} with {Status}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, status, detail);
+        }
+        else
+        {
+            status = StatusCodes.Status500InternalServerError;
+            title = "An unexpected error occurred";
+            detail = "The server failed to handle the request. Quote the trace id when reporting it; the details are in the service's log.";
+            logger.LogError(exception, "Unhandled exception in {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            // The exception stays out of the context on purpose: nothing downstream may put its details on the wire.
+            HttpContext = httpContext,
+            ProblemDetails = { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
+/// <summary>Says what could not be read in a request without naming the server's internals.</summary>
+internal static class BadRequestDetail
+{
+    private static readonly (string Clr, string Expected)[] Types =
+    [
+        ("System.Int", "an integer"), ("System.UInt", "a non-negative integer"), ("System.Byte", "an integer"), ("System.SByte", "an integer"),
+        ("System.Double", "a number"), ("System.Single", "a number"), ("System.Decimal", "a number"), ("System.Boolean", "true or false"),
+        ("System.String", "a string"), ("System.Guid", "a GUID"), ("System.DateTime", "an ISO 8601 date-time"),
+        ("System.DateOnly", "an ISO 8601 date"), ("System.TimeSpan", "a duration"), ("System.Collections", "an array"),
+        ("System.Char", "a single character"),
+    ];
+
+    public static string Describe(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is JsonException json)
+        {
+            return Describe(json);
+        }
+
+        return exception.StatusCode == StatusCodes.Status413PayloadTooLarge || exception.InnerException is null
+            ? exception.Message
+            : exception.Message + " " + exception.InnerException.Message;
+    }
+
+    private static string? ExpectedToken(string? readerMessage) => readerMessage switch
+    {
+        null => null,
+        // "... is not in a supported format, or is out of bounds for an Int32." (numbers read from strings, Web defaults)
+        _ when readerMessage.LastIndexOf(" for a", StringComparison.Ordinal) is var at and >= 0 &&
+               readerMessage[at..].Split(' ', StringSplitOptions.RemoveEmptyEntries) is [_, _, var typeName, ..] =>
+            Expected("System." + typeName.TrimEnd('.')),
+        _ when readerMessage.Contains("as a number", StringComparison.Ordinal) => "a number",
+        _ when readerMessage.Contains("as a string", StringComparison.Ordinal) => "a string",
+        _ when readerMessage.Contains("as a boolean", StringComparison.Ordinal) => "true or false",
+        _ => null,
+    };
+
+    private static string? Expected(string clrType) =>
+        Types.FirstOrDefault(type => clrType.StartsWith(type.Clr, StringComparison.Ordinal)).Expected;
+
+    public static string Describe(JsonException json)
+    {
+        var path = string.IsNullOrEmpty(json.Path) ? "$" : json.Path;
+        const string conversion = "The JSON value could not be converted to ";
+        var message = json.Message;
+        if (message.StartsWith(conversion, StringComparison.Ordinal))
+        {
+            // The named type is the property's, or for constructor-bound records the record's own: use it only when it is a
+            // plain value type, else fall back on what the reader expected (a number, a string ...). Never echo internal type names.
+            var clrType = message[conversion.Length..].Split(". Path:", 2)[0];
+            var expected = Expected(clrType) ?? ExpectedToken(json.InnerException?.Message);
+            return expected is null
+                ? $"The request body is not valid: the value at '{path}' has the wrong type."
+                : $"The request body is not valid: the value at '{path}' should be {expected}.";
+        }
+
+        // Syntax errors from the reader say what was wrong and where; cut the "Path: ... | LineNumber" tail we restate.
+        var reason = message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].TrimEnd('.', ' ');
+        var position = json.LineNumber is { } line
+            ? $" (line {line + 1}, byte {json.BytePositionInLine + 1})"
+            : string.Empty;
+        return $"The request body is not valid JSON at '{path}'{position}: {reason}.";
+    }
+}
