@@ -46,6 +46,8 @@ public static class ServiceDefaultsExtensions
 
         AddErrorHandling(services);
         AddHealth(services);
+        // Degraded and failing checks are reported by /health; logging each probe (every few seconds) only buries real problems.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Error);
         AddResilience(services);
         AddSecurity(services);
         AddTelemetry(builder, identity);
@@ -78,6 +80,8 @@ public static class ServiceDefaultsExtensions
     private static void AddErrorHandling(IServiceCollection services)
     {
         services.AddProblemDetails();
+        // Every service keeps the original stack's contracts, which are snake_case on the wire.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
         services.AddExceptionHandler<ProblemExceptionHandler>();
         // Binding failures throw, so the exception handler can answer them with problem details that say what was wrong.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

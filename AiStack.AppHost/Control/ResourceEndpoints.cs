@@ -12,7 +12,6 @@ public static class ResourceEndpoints
     public static RouteGroupBuilder MapResourceEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/resources")
-            .AddEndpointFilter<ApiKeyEndpointFilter>()
             .WithTags("Resources");
 
         group.MapGet("/", (StackOrchestrator stack) => TypedResults.Ok(stack.Supervisors.Select(s => s.Snapshot()).ToList()));

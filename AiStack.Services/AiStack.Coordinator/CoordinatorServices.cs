@@ -20,8 +20,6 @@ public static class CoordinatorServices
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.AddMemoryCache();
-        // The original's contract is snake_case on the wire.
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower);
 
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ResponseCacheOptions>().BindConfiguration(ResponseCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -36,8 +34,9 @@ public static class CoordinatorServices
             .BindConfiguration("Backends:Remote").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<CoordinatorTelemetry>();
-        services.AddHttpClient<KnowledgeBaseClient>((sp, http) => http.BaseAddress = KnowledgeBaseAddress(sp.GetRequiredService<IConfiguration>()));
-        services.AddHttpClient(ModelBackendFactory.RemoteHttpClient, http => http.Timeout = Timeout.InfiniteTimeSpan);
+        services.AddServiceClient<KnowledgeBaseClient>("knowledgebase");
+        // The remote model has its own timeout and breaker (Backends:Remote); generations outlast the default HTTP timeouts.
+        services.AddHttpClient(ModelBackendFactory.RemoteHttpClient, http => http.Timeout = Timeout.InfiniteTimeSpan).WithoutResilience();
         services.AddSingleton<RetrievalConfidence>();
         services.AddSingleton(sp => new RemoteBudget(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>(), sp.GetRequiredService<TimeProvider>(),
             Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json")));
@@ -58,7 +57,7 @@ public static class CoordinatorServices
         services.AddSingleton<QueryService>();
 
         services.AddHealthChecks()
-            .AddCheck<KnowledgeBaseHealthCheck>("knowledgebase", tags: ["noncritical"])
+            .AddCheck<KnowledgeBaseHealthCheck>("knowledgebase")
             .AddCheck<ModelBackendHealthCheck>("local_model")
             .AddCheck<ModelBackendHealthCheck>("remote_model");
         return builder;
@@ -79,12 +78,6 @@ public static class CoordinatorServices
         {
             services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, KnowledgeBaseEmbeddingGenerator>();
         }
-    }
-
-    private static Uri KnowledgeBaseAddress(IConfiguration configuration)
-    {
-        var value = configuration["services:knowledgebase:http:0"] ?? "http://127.0.0.1:8091";
-        return new Uri(value.EndsWith('/') ? value : value + "/");
     }
 
     private static void Copy(BackendResilienceOptions from, BackendResilienceOptions to)

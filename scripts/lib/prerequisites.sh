@@ -30,6 +30,11 @@ apt_ensure() {
   eval "$check" >/dev/null 2>&1 || fail "Installed $* but the check '$check' still fails."
 }
 
+# A real Prometheus server scrapes /metrics in the tests, proving the exposition format.
+require_prometheus() {
+  apt_ensure 'command -v prometheus' prometheus
+}
+
 require_postgres_and_redis() {
   apt_ensure 'ls /usr/lib/postgresql/*/bin/initdb' postgresql
   apt_ensure 'command -v redis-server' redis-server

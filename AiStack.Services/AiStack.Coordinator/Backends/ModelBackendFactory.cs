@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using AiStack.Coordinator.Routing;
 using AiStack.Coordinator.Telemetry;
+using AiStack.ServiceDefaults.Resilience;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
@@ -23,6 +24,7 @@ public static class ModelBackendFactory
     {
         var telemetry = services.GetRequiredService<CoordinatorTelemetry>();
         var time = services.GetRequiredService<TimeProvider>();
+        var breakers = services.GetRequiredService<CircuitBreakerRegistry>();
         var local = services.GetKeyedService<IChatClient>(LocalModelKey) is { } localClient
             ? Compose(ModelRoute.Local, localClient, "llama.cpp", services.GetRequiredService<IOptionsMonitor<BackendResilienceOptions>>().Get("Local"), telemetry, time)
             : ModelBackend.NotConfigured(ModelRoute.Local, services.GetService<LocalModelStatus>()?.UnavailableReason);
@@ -32,6 +34,12 @@ public static class ModelBackendFactory
             ? Compose(ModelRoute.Remote, CreateRemoteClient(remoteOptions, services.GetRequiredService<IHttpClientFactory>().CreateClient(RemoteHttpClient)),
                 "openai", services.GetRequiredService<IOptionsMonitor<BackendResilienceOptions>>().Get("Remote"), telemetry, time)
             : ModelBackend.NotConfigured(ModelRoute.Remote);
+
+        foreach (var backend in new[] { local, remote }.Where(b => b.IsConfigured))
+        {
+            // The model breakers show in /health and /metrics beside the HTTP ones.
+            breakers.Register($"{backend.Route.ToWireName()}-model", () => CircuitBreakerRegistry.FromPolly(backend.BreakerState));
+        }
 
         return new ModelBackends(local, remote);
     }

@@ -1,5 +1,6 @@
 using AiStack.Coordinator.Backends;
 using AiStack.Coordinator.Knowledge;
+using AiStack.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AiStack.Coordinator.Health;
@@ -14,7 +15,7 @@ public sealed class ModelBackendHealthCheck(ModelBackends backends) : IHealthChe
         {
             ["configured"] = route.IsConfigured,
             ["model"] = route.Name,
-            ["circuit_breaker"] = BreakerNames.Of(route.BreakerState),
+            ["circuit_breaker"] = CircuitBreakerRegistry.ToWire(CircuitBreakerRegistry.FromPolly(route.BreakerState)),
         };
         var other = route == backends.Local ? backends.Remote : backends.Local;
         if (!route.IsConfigured)

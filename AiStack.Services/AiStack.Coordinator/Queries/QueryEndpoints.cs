@@ -4,6 +4,7 @@ using AiStack.Coordinator.Budget;
 using AiStack.Coordinator.Caching;
 using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Routing;
+using AiStack.ServiceDefaults.Resilience;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -137,7 +138,7 @@ public static class QueryEndpoints
             interactions.Reasons,
             new CacheStats(hits, misses, hits + misses == 0 ? 0 : Math.Round((double)hits / (hits + misses), 4)),
             new BudgetStats(usage.TokensUsed, usage.TokenLimit, usage.RequestsUsed, usage.RequestLimit, usage.Exhausted, usage.ResetsAt),
-            backends.All.ToDictionary(b => b.Route.ToWireName(), b => new BackendStats(b.IsConfigured, b.Name, BreakerNames.Of(b.BreakerState), b.UnavailableReason))));
+            backends.All.ToDictionary(b => b.Route.ToWireName(), b => new BackendStats(b.IsConfigured, b.Name, CircuitBreakerRegistry.ToWire(CircuitBreakerRegistry.FromPolly(b.BreakerState)), b.UnavailableReason))));
     }
 
     private static ProblemHttpResult? Validate(string? text, QueryOptions options, string field)

@@ -153,7 +153,8 @@ public sealed class ProblemDetailsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         using var json = JsonDocument.Parse(text);
-        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("traceId").GetString()));
+        // Every service writes snake_case JSON, problem-details extensions included.
+        Assert.False(string.IsNullOrEmpty(json.RootElement.GetProperty("trace_id").GetString()));
         Assert.DoesNotContain("hunter2", text, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", text, StringComparison.Ordinal);
         Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
