@@ -1,0 +1,126 @@
+using System.Text.Json;
+using AiStack.KnowledgeBase.Caching;
+using AiStack.KnowledgeBase.Chunking;
+using AiStack.KnowledgeBase.Collections;
+using AiStack.KnowledgeBase.Diagnostics;
+using AiStack.KnowledgeBase.Documents;
+using AiStack.KnowledgeBase.Embeddings;
+using AiStack.KnowledgeBase.Retrieval;
+using AiStack.KnowledgeBase.Validation;
+using AiStack.KnowledgeBase.Vectors;
+using AiStack.KnowledgeBase.Vectors.Embedded;
+using AiStack.KnowledgeBase.Vectors.Qdrant;
+using AiStack.Storage;
+using AiStack.Storage.Migrations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.KnowledgeBase;
+
+public static class KnowledgeBaseExtensions
+{
+    /// <summary>Hashing-embedder cosines for a good match run at about a third of a sentence model's (README, "Scores").</summary>
+    public const double HashingMinScoreScale = 0.3;
+
+    /// <summary>Registers the knowledge base: storage and schema, embeddings, vector store, cache, retrieval, health checks.</summary>
+    public static IHostApplicationBuilder AddKnowledgeBase(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.DictionaryKeyPolicy = null;
+        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<KnowledgeBaseTelemetry>();
+
+        builder.AddServiceDatabase("knowledgebase", MigrationSet.FromEmbeddedResources("knowledgebase", typeof(KnowledgeBaseExtensions).Assembly));
+
+        services.AddOptions<RequestLimits>().Bind(configuration.GetSection(RequestLimits.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection(ChunkingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QdrantOptions>().Bind(configuration.GetSection(QdrantOptions.SectionName));
+        services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName));
+
+        services.AddSingleton(sp => new TextChunker(sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
+        services.AddKnowledgeBaseEmbeddings(configuration);
+        services.AddSingleton(sp => KnowledgeCollections.Create(
+            sp.GetRequiredService<IOptions<CollectionOptions>>().Value,
+            sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == EmbeddingOptions.HashingProvider ? HashingMinScoreScale : 1.0));
+
+        AddVectorStore(services, configuration.GetConnectionString("qdrant"));
+        AddCache(services, configuration.GetConnectionString("redis"));
+
+        services.AddSingleton<DocumentRepository>();
+        services.AddSingleton<DocumentIngestor>();
+        services.AddSingleton<KeywordSearch>();
+        services.AddSingleton<ChunkReader>();
+        services.AddSingleton<HybridRetriever>();
+        services.AddSingleton<ContextService>();
+        // After the database migrator (registered by AddServiceDatabase), so the schema exists when the index loads.
+        services.AddHostedService<VectorIndexLoader>();
+
+        services.AddHealthChecks()
+            // "critical" is ServiceDefaults' HealthTags.Critical: readiness fails when a critical entry does.
+            .AddCheck<VectorStoreHealthCheck>("vector_store", tags: ["critical"])
+            .AddCheck<CacheHealthCheck>("cache")
+            .AddCheck<EmbedderHealthCheck>("embedder", tags: ["critical"]);
+        return builder;
+    }
+
+    /// <summary>
+    /// Maps the knowledge base's endpoints. The expensive ones are returned together so that one place can apply the
+    /// "expensive" rate-limit policy once ServiceDefaults registers it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapKnowledgeBaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        var documents = app.MapDocumentEndpoints();
+        var context = app.MapContextEndpoint();
+        var vectors = app.MapVectorEndpoints();
+        app.MapCollectionEndpoints();
+        // Rate limiting: after the ServiceDefaults merge, add .RequireRateLimiting(RateLimitPolicies.Expensive) to
+        // `context`, `vectors` and POST /documents (`documents`). No policy is registered yet, and naming one would fail start-up.
+        _ = (documents, context, vectors);
+        return app;
+    }
+
+    private static void AddVectorStore(IServiceCollection services, string? qdrantConnectionString)
+    {
+        if (string.IsNullOrWhiteSpace(qdrantConnectionString))
+        {
+            services.AddSingleton<EmbeddedVectorIndex>();
+            services.AddSingleton<IVectorStore>(sp => sp.GetRequiredService<EmbeddedVectorIndex>());
+            return;
+        }
+
+        var connection = QdrantConnection.Parse(qdrantConnectionString);
+        services.AddHttpClient<QdrantVectorStore>((sp, http) =>
+        {
+            http.BaseAddress = new Uri(connection.Endpoint.ToString().TrimEnd('/') + "/");
+            http.Timeout = sp.GetRequiredService<IOptions<QdrantOptions>>().Value.Timeout;
+            if (connection.ApiKey is not null)
+            {
+                http.DefaultRequestHeaders.Add("api-key", connection.ApiKey);
+            }
+        });
+        services.AddSingleton<IVectorStore>(sp => sp.GetRequiredService<QdrantVectorStore>());
+    }
+
+    private static void AddCache(IServiceCollection services, string? redisConnectionString)
+    {
+        if (string.IsNullOrWhiteSpace(redisConnectionString))
+        {
+            services.AddSingleton<IRetrievalCache, MemoryRetrievalCache>();
+            return;
+        }
+
+        services.AddSingleton<IRetrievalCache>(sp => new RedisRetrievalCache(
+            redisConnectionString,
+            sp.GetRequiredService<IOptions<CacheOptions>>(),
+            sp.GetRequiredService<KnowledgeBaseTelemetry>(),
+            sp.GetRequiredService<ILogger<RedisRetrievalCache>>()));
+    }
+}

@@ -1,0 +1,55 @@
+using System.Data.Common;
+
+namespace AiStack.KnowledgeBase.Vectors.Qdrant;
+
+/// <summary>
+/// Where Qdrant listens, from <c>ConnectionStrings:qdrant</c>: a URL (<c>http://localhost:6333</c>), optionally followed by
+/// <c>;ApiKey=...</c>, or Aspire's form <c>Endpoint=http://...;Key=...</c>.
+/// </summary>
+public sealed record QdrantConnection(Uri Endpoint, string? ApiKey)
+{
+    public static QdrantConnection Parse(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var parts = connectionString.Split(';', 2);
+        string? endpoint;
+        string? apiKey = null;
+        if (Uri.TryCreate(parts[0].Trim(), UriKind.Absolute, out var bare) && (bare.Scheme == Uri.UriSchemeHttp || bare.Scheme == Uri.UriSchemeHttps))
+        {
+            endpoint = bare.ToString();
+            if (parts.Length > 1)
+            {
+                var rest = new DbConnectionStringBuilder { ConnectionString = parts[1] };
+                apiKey = Get(rest, "ApiKey") ?? Get(rest, "Key");
+            }
+        }
+        else
+        {
+            var all = new DbConnectionStringBuilder { ConnectionString = connectionString };
+            endpoint = Get(all, "Endpoint");
+            apiKey = Get(all, "ApiKey") ?? Get(all, "Key");
+        }
+
+        if (endpoint is null || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new FormatException(
+                "ConnectionStrings:qdrant must be Qdrant's REST address, e.g. 'http://localhost:6333' or 'Endpoint=http://localhost:6333;Key=secret'.");
+        }
+
+        return new QdrantConnection(uri, string.IsNullOrWhiteSpace(apiKey) ? null : apiKey);
+    }
+
+    private static string? Get(DbConnectionStringBuilder builder, string key) =>
+        builder.TryGetValue(key, out var value) ? value?.ToString() : null;
+}
+
+/// <summary><c>Qdrant</c> section.</summary>
+public sealed class QdrantOptions
+{
+    public const string SectionName = "Qdrant";
+
+    /// <summary>Prefix of the Qdrant collection names, so several stacks can share one Qdrant.</summary>
+    public string CollectionPrefix { get; set; } = "aistack_";
+
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+}
