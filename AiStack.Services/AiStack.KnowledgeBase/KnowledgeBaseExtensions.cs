@@ -51,8 +51,8 @@ public static class KnowledgeBaseExtensions
             sp.GetRequiredService<IOptions<CollectionOptions>>().Value,
             sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == EmbeddingOptions.HashingProvider ? HashingMinScoreScale : 1.0));
 
-        AddVectorStore(services, configuration.GetConnectionString("qdrant"));
-        AddCache(services, configuration.GetConnectionString("redis"));
+        AddVectorStore(services);
+        AddCache(services);
 
         services.AddSingleton<DocumentRepository>();
         services.AddSingleton<DocumentIngestor>();
@@ -87,18 +87,15 @@ public static class KnowledgeBaseExtensions
         return app;
     }
 
-    private static void AddVectorStore(IServiceCollection services, string? qdrantConnectionString)
+    // Connection strings are read when the services are first resolved, not while registering, so configuration added late
+    // (test hosts, AppHost overrides) still decides which implementation runs.
+    private static void AddVectorStore(IServiceCollection services)
     {
-        if (string.IsNullOrWhiteSpace(qdrantConnectionString))
-        {
-            services.AddSingleton<EmbeddedVectorIndex>();
-            services.AddSingleton<IVectorStore>(sp => sp.GetRequiredService<EmbeddedVectorIndex>());
-            return;
-        }
-
-        var connection = QdrantConnection.Parse(qdrantConnectionString);
+        services.AddSingleton<EmbeddedVectorIndex>();
         services.AddHttpClient<QdrantVectorStore>((sp, http) =>
         {
+            var connection = QdrantConnection.Parse(sp.GetRequiredService<IConfiguration>().GetConnectionString("qdrant")
+                ?? throw new InvalidOperationException("ConnectionStrings:qdrant is not set."));
             http.BaseAddress = new Uri(connection.Endpoint.ToString().TrimEnd('/') + "/");
             http.Timeout = sp.GetRequiredService<IOptions<QdrantOptions>>().Value.Timeout;
             if (connection.ApiKey is not null)
@@ -106,21 +103,24 @@ public static class KnowledgeBaseExtensions
                 http.DefaultRequestHeaders.Add("api-key", connection.ApiKey);
             }
         });
-        services.AddSingleton<IVectorStore>(sp => sp.GetRequiredService<QdrantVectorStore>());
+        services.AddSingleton<IVectorStore>(sp =>
+            string.IsNullOrWhiteSpace(sp.GetRequiredService<IConfiguration>().GetConnectionString("qdrant"))
+                ? sp.GetRequiredService<EmbeddedVectorIndex>()
+                : sp.GetRequiredService<QdrantVectorStore>());
     }
 
-    private static void AddCache(IServiceCollection services, string? redisConnectionString)
+    private static void AddCache(IServiceCollection services)
     {
-        if (string.IsNullOrWhiteSpace(redisConnectionString))
+        services.AddSingleton<IRetrievalCache>(sp =>
         {
-            services.AddSingleton<IRetrievalCache, MemoryRetrievalCache>();
-            return;
-        }
-
-        services.AddSingleton<IRetrievalCache>(sp => new RedisRetrievalCache(
-            redisConnectionString,
-            sp.GetRequiredService<IOptions<CacheOptions>>(),
-            sp.GetRequiredService<KnowledgeBaseTelemetry>(),
-            sp.GetRequiredService<ILogger<RedisRetrievalCache>>()));
+            var redis = sp.GetRequiredService<IConfiguration>().GetConnectionString("redis");
+            return string.IsNullOrWhiteSpace(redis)
+                ? new MemoryRetrievalCache(sp.GetRequiredService<IOptions<CacheOptions>>())
+                : new RedisRetrievalCache(
+                    redis,
+                    sp.GetRequiredService<IOptions<CacheOptions>>(),
+                    sp.GetRequiredService<KnowledgeBaseTelemetry>(),
+                    sp.GetRequiredService<ILogger<RedisRetrievalCache>>());
+        });
     }
 }

@@ -36,6 +36,7 @@ public sealed class Database : IAsyncDisposable
     public static Database Create(DatabaseOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        TimestampTypeHandler.Register();
         if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             var builder = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString);

@@ -41,6 +41,10 @@ internal sealed class TimestampTypeHandler : SqlMapper.TypeHandler<DateTimeOffse
     {
         if (Interlocked.Exchange(ref _registered, 1) == 0)
         {
+            // Dapper maps DateTimeOffset parameters itself unless its built-in mapping is removed first; Npgsql then rejects any
+            // offset but zero, and SQLite would store local offsets that sort wrongly as text.
+            SqlMapper.RemoveTypeMap(typeof(DateTimeOffset));
+            SqlMapper.RemoveTypeMap(typeof(DateTimeOffset?));
             SqlMapper.AddTypeHandler(new TimestampTypeHandler());
         }
     }

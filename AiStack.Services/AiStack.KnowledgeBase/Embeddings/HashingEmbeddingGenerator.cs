@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics.Tensors;
 using System.Text;
 using Microsoft.Extensions.AI;
@@ -119,13 +120,25 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     {
         try
         {
-            text = text.Normalize(NormalizationForm.FormKC);
+            // Compatibility decomposition, then dropping combining marks below: "Café" and "cafe" become the same word,
+            // as in the keyword index (FTS5 remove_diacritics).
+            text = text.Normalize(NormalizationForm.FormKD);
         }
         catch (ArgumentException)
         {
             // Ill-formed UTF-16 (a lone surrogate) cannot be normalized; hash it as it is.
         }
 
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (CharUnicodeInfo.GetUnicodeCategory(c) != UnicodeCategory.NonSpacingMark)
+            {
+                builder.Append(c);
+            }
+        }
+
+        text = builder.ToString();
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
