@@ -42,6 +42,7 @@ public static class KnowledgeBaseExtensions
         services.AddOptions<RequestLimits>().Bind(configuration.GetSection(RequestLimits.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection(ChunkingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QdrantOptions>().Bind(configuration.GetSection(QdrantOptions.SectionName));
         services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName));
 

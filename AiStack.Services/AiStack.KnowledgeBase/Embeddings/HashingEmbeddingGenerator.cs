@@ -17,15 +17,6 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
     private const float PairWeight = 0.6f;
     private const float NGramWeight = 0.25f;
 
-    // Words that carry no topic; hashing them would make every English text look alike.
-    private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
-    {
-        "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "can", "do", "does", "for", "from", "has", "have",
-        "how", "i", "if", "in", "into", "is", "it", "its", "me", "my", "no", "not", "of", "on", "or", "our", "so", "that",
-        "the", "their", "then", "there", "these", "they", "this", "to", "was", "we", "were", "what", "when", "where", "which",
-        "while", "who", "why", "will", "with", "you", "your",
-    };
-
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     public HashingEmbeddingGenerator(int dimensions = 384)
@@ -72,7 +63,7 @@ public sealed class HashingEmbeddingGenerator : IEmbeddingGenerator<string, Embe
         string? previous = null;
         foreach (var word in Words(text))
         {
-            if (StopWords.Contains(word))
+            if (Retrieval.StopWords.Contains(word))
             {
                 previous = null;
                 continue;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AiStack.KnowledgeBase.Diagnostics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace AiStack.KnowledgeBase.Embeddings;
@@ -9,8 +10,13 @@ namespace AiStack.KnowledgeBase.Embeddings;
 /// The knowledge base's view of the configured <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>: batches, traces,
 /// normalizes (so a dot product is a cosine), and knows the model id and dimensions that vectors are stored with.
 /// </summary>
-public sealed class KnowledgeEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, IOptions<EmbeddingOptions> options)
+public sealed class KnowledgeEmbedder(IEmbeddingGenerator<string, Embedding<float>> generator, IOptions<EmbeddingOptions> options) : IDisposable
 {
+    private const int CachedTextMaxChars = 2_000;
+
+    // Queries repeat (the same question from Ralph's iterations, the Coordinator's probes); a model embedder is far slower
+    // than this lookup. Only short texts are kept, so the cache holds queries, not documents.
+    private readonly MemoryCache _queryVectors = new(new MemoryCacheOptions { SizeLimit = 10_000 });
     private int _dimensions;
 
     public string ModelId =>
@@ -28,8 +34,25 @@ public sealed class KnowledgeEmbedder(IEmbeddingGenerator<string, Embedding<floa
         return _dimensions;
     }
 
-    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken = default) =>
-        (await EmbedAsync([text], cancellationToken))[0];
+    /// <summary>One text's vector; short texts are served from a cache of recent query vectors.</summary>
+    public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length <= CachedTextMaxChars && _queryVectors.TryGetValue(text, out float[]? cached))
+        {
+            return cached!;
+        }
+
+        var vector = (await EmbedAsync([text], cancellationToken))[0];
+        if (text.Length <= CachedTextMaxChars)
+        {
+            _queryVectors.Set(text, vector, new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) });
+        }
+
+        return vector;
+    }
+
+    public void Dispose() => _queryVectors.Dispose();
 
     public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

@@ -11,11 +11,11 @@ public abstract class KnowledgeBaseApiContract : IAsyncLifetime
 
     protected HttpClient Client { get; private set; } = null!;
 
-    protected abstract Task<KnowledgeBaseFactory> CreateFactoryAsync();
+    protected abstract Task<KnowledgeBaseFactory> CreateFactoryAsync(IReadOnlyDictionary<string, string?> settings);
 
     public async Task InitializeAsync()
     {
-        Factory = await CreateFactoryAsync();
+        Factory = await CreateFactoryAsync(new Dictionary<string, string?>());
         Client = Factory.CreateApiClient();
     }
 
@@ -354,6 +354,29 @@ public abstract class KnowledgeBaseApiContract : IAsyncLifetime
         Assert.Contains("\"limit\"", problem, StringComparison.Ordinal);
         Assert.Contains("\"offset\"", problem, StringComparison.Ordinal);
         Assert.Contains("\"include_content\"", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Words_found_in_too_many_chunks_are_left_out_of_the_keyword_query()
+    {
+        await using var factory = await CreateFactoryAsync(new Dictionary<string, string?>
+        {
+            ["Retrieval:CommonWordMinimumChunks"] = "0",
+            ["Retrieval:CommonWordRatio"] = "0.5",
+        });
+        using var client = factory.CreateApiClient();
+        for (var i = 0; i < 6; i++)
+        {
+            await client.PostJsonAsync("/documents", new { project = "z", title = $"Zebra {i}", content = $"Every zebra note number {i} is here." });
+        }
+
+        await client.PostJsonAsync("/documents", new { project = "z", title = "Rare", content = "A zebra met a quokka and a wombat." });
+
+        var context = await (await client.PostJsonAsync("/context", new { query = "zebra quokka wombat", min_score = -1, limit = 10 })).ReadAsync<ContextResponse>();
+
+        var keywordHits = context.Results.Where(r => r.KeywordRank is not null).ToList();
+        Assert.Equal("Rare", Assert.Single(keywordHits).Title);
+        Assert.Equal("Rare", context.Results[0].Title);
     }
 
     [Fact]

@@ -20,11 +20,13 @@ public sealed class KnowledgeBaseFactory : WebApplicationFactory<KnowledgeBaseEn
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly string? _ownedFolder;
 
     public KnowledgeBaseFactory(string? sqlitePath = null, string? postgres = null, string? redis = null, string? qdrant = null,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        SqlitePath = sqlitePath ?? Path.Combine(Infrastructure.TestDirectories.Create("kb"), "knowledgebase.db");
+        _ownedFolder = sqlitePath is null ? Infrastructure.TestDirectories.Create("kb") : null;
+        SqlitePath = sqlitePath ?? Path.Combine(_ownedFolder!, "knowledgebase.db");
         _settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Security:ApiKey"] = ApiKey,
@@ -41,6 +43,9 @@ public sealed class KnowledgeBaseFactory : WebApplicationFactory<KnowledgeBaseEn
     }
 
     public string SqlitePath { get; }
+
+    /// <summary>Keep the SQLite file after disposal, for tests that restart the service on it.</summary>
+    public bool PreserveFilesOnDispose { get; set; }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -69,6 +74,11 @@ public sealed class KnowledgeBaseFactory : WebApplicationFactory<KnowledgeBaseEn
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (_ownedFolder is not null && !PreserveFilesOnDispose)
+        {
+            Infrastructure.TestDirectories.Delete(_ownedFolder);
+        }
+
         GC.SuppressFinalize(this);
     }
 }

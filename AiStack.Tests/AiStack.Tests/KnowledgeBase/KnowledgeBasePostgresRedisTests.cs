@@ -8,9 +8,9 @@ namespace AiStack.Tests.KnowledgeBase;
 [Collection(ServersCollection.Name)]
 public sealed class KnowledgeBasePostgresRedisTests(PostgresFixture postgres, RedisFixture redis) : KnowledgeBaseApiContract
 {
-    protected override async Task<KnowledgeBaseFactory> CreateFactoryAsync() =>
+    protected override async Task<KnowledgeBaseFactory> CreateFactoryAsync(IReadOnlyDictionary<string, string?> settings) =>
         new(postgres: await postgres.CreateDatabaseAsync("kb"), redis: redis.ConnectionString,
-            settings: new Dictionary<string, string?> { ["Cache:KeyPrefix"] = $"kb-test-{Guid.NewGuid():N}:" });
+            settings: new Dictionary<string, string?>(settings) { ["Cache:KeyPrefix"] = $"kb-test-{Guid.NewGuid():N}:" });
 
     [Fact]
     public async Task The_cache_lives_in_redis_and_is_shared_by_replicas()

@@ -5,7 +5,8 @@ namespace AiStack.Tests.KnowledgeBase;
 /// <summary>The contract on the embedded profile: a SQLite file, the in-memory vector index and the in-process cache.</summary>
 public sealed class KnowledgeBaseSqliteTests : KnowledgeBaseApiContract
 {
-    protected override Task<KnowledgeBaseFactory> CreateFactoryAsync() => Task.FromResult(new KnowledgeBaseFactory());
+    protected override Task<KnowledgeBaseFactory> CreateFactoryAsync(IReadOnlyDictionary<string, string?> settings) =>
+        Task.FromResult(new KnowledgeBaseFactory(settings: settings));
 
     public override async Task DisposeAsync()
     {
@@ -17,6 +18,7 @@ public sealed class KnowledgeBaseSqliteTests : KnowledgeBaseApiContract
     public async Task Documents_and_their_vectors_survive_a_restart_on_the_same_file()
     {
         await AddCorpusAsync();
+        Factory.PreserveFilesOnDispose = true;
         await Factory.DisposeAsync();
 
         await using var restarted = new KnowledgeBaseFactory(sqlitePath: Factory.SqlitePath);
@@ -33,6 +35,7 @@ public sealed class KnowledgeBaseSqliteTests : KnowledgeBaseApiContract
     public async Task Chunks_embedded_by_another_model_are_re_embedded_at_start_up()
     {
         await AddCorpusAsync();
+        Factory.PreserveFilesOnDispose = true;
         await Factory.DisposeAsync();
 
         await using var restarted = new KnowledgeBaseFactory(sqlitePath: Factory.SqlitePath,
