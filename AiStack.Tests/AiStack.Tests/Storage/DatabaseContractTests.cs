@@ -77,6 +77,17 @@ public abstract class DatabaseContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_starters_apply_each_migration_exactly_once()
+    {
+        var set = Set((1, NotesTable), (2, "ALTER TABLE notes ADD COLUMN stars INTEGER NOT NULL DEFAULT 0"), (3, "CREATE INDEX ix_notes_stars ON notes (stars)"));
+
+        var applied = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => Runner.ApplyAsync(set))));
+
+        Assert.Equal(3, applied.Sum());
+        Assert.Equal(3, await Runner.GetVersionAsync("test"));
+    }
+
+    [Fact]
     public async Task A_schema_newer_than_the_build_is_refused_with_a_clear_message()
     {
         await Runner.ApplyAsync(Set((1, NotesTable), (2, "CREATE INDEX ix_notes_body ON notes (body)")));

@@ -8,9 +8,24 @@ namespace AiStack.KnowledgeBase.Vectors.Qdrant;
 /// </summary>
 public sealed record QdrantConnection(Uri Endpoint, string? ApiKey)
 {
+    private const string Expected =
+        "ConnectionStrings:qdrant must be Qdrant's REST address, e.g. 'http://localhost:6333', 'http://localhost:6333;ApiKey=secret' or 'Endpoint=http://localhost:6333;Key=secret'.";
+
     public static QdrantConnection Parse(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        try
+        {
+            return ParseCore(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new FormatException(Expected, ex);
+        }
+    }
+
+    private static QdrantConnection ParseCore(string connectionString)
+    {
         var parts = connectionString.Split(';', 2);
         string? endpoint;
         string? apiKey = null;
@@ -32,8 +47,7 @@ public sealed record QdrantConnection(Uri Endpoint, string? ApiKey)
 
         if (endpoint is null || !Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new FormatException(
-                "ConnectionStrings:qdrant must be Qdrant's REST address, e.g. 'http://localhost:6333' or 'Endpoint=http://localhost:6333;Key=secret'.");
+            throw new FormatException(Expected);
         }
 
         return new QdrantConnection(uri, string.IsNullOrWhiteSpace(apiKey) ? null : apiKey);
