@@ -43,8 +43,13 @@ public static class KnowledgeBaseExtensions
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection(ChunkingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<QdrantOptions>().Bind(configuration.GetSection(QdrantOptions.SectionName));
-        services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName));
+        services.AddOptions<QdrantOptions>().Bind(configuration.GetSection(QdrantOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart()
+            .Validate(o => o.Overrides.Keys.All(k => KnowledgeCollections.Defaults.Any(c => c.Name == k)),
+                "Collections:Overrides names an unknown collection; known: " + string.Join(", ", KnowledgeCollections.Defaults.Select(c => c.Name)) + ".")
+            .Validate(o => o.Overrides.Values.All(v =>
+                    (v.DefaultLimit is null or (>= 1 and <= 100)) && (v.MinScore is null || (v.MinScore >= -1 && v.MinScore <= 1))),
+                "Collections:Overrides:<name>:DefaultLimit must be 1-100 and :MinScore between -1 and 1.");
 
         services.AddSingleton(sp => new TextChunker(sp.GetRequiredService<IOptions<ChunkingOptions>>().Value));
         services.AddKnowledgeBaseEmbeddings(configuration);

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AiStack.KnowledgeBase.Collections;
 
 /// <summary>A knowledge collection with the number of results it contributes and the minimum score it accepts by default.</summary>
@@ -12,6 +14,7 @@ public sealed class CollectionOptions
 {
     public const string SectionName = "Collections";
 
+    [Range(0.0, 10.0, ErrorMessage = "Collections:MinScoreScale must be between 0 and 10.")]
     public double? MinScoreScale { get; set; }
 
     public Dictionary<string, CollectionOverride> Overrides { get; } = new(StringComparer.Ordinal);
@@ -19,8 +22,10 @@ public sealed class CollectionOptions
 
 public sealed class CollectionOverride
 {
+    [Range(1, 100, ErrorMessage = "Collections:Overrides:<name>:DefaultLimit must be between 1 and 100.")]
     public int? DefaultLimit { get; set; }
 
+    [Range(-1.0, 1.0, ErrorMessage = "Collections:Overrides:<name>:MinScore must be between -1 and 1.")]
     public double? MinScore { get; set; }
 }
 

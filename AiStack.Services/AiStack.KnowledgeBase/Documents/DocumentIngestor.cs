@@ -114,7 +114,7 @@ public sealed class DocumentIngestor(
         {
             await vectorStore.DeleteAsync(collection, chunkIds.ToList(), CancellationToken.None);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
             // The database no longer has these chunks, so searches already ignore their vectors.
             logger.LogWarning(ex, "Could not remove {Count} stale vectors from {Store}; they will be ignored", chunkIds.Count, vectorStore.Name);

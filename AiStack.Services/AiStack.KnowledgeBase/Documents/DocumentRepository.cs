@@ -160,14 +160,6 @@ public sealed class DocumentRepository(Database database)
         return rows.ToDictionary(r => r.Collection, r => (r.Documents, r.Chunks), StringComparer.Ordinal);
     }
 
-    public async Task<(long Documents, long Chunks)> CountAllAsync(CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        var documents = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM documents", cancellationToken: cancellationToken));
-        var chunks = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM chunks", cancellationToken: cancellationToken));
-        return (documents, chunks);
-    }
-
     private sealed class IdCollectionRow
     {
         public long Id { get; set; }

@@ -22,7 +22,7 @@ public sealed class ContextService(
         ArgumentNullException.ThrowIfNull(query);
         using var activity = KnowledgeBaseTelemetry.ActivitySource.StartActivity("kb.context");
         var started = timeProvider.GetTimestamp();
-        var key = ContextCacheKey.For(request, query.Collections.Select(c => c.Name), embedder.ModelId);
+        var key = ContextCacheKey.For(request, query.Collections, embedder.ModelId);
         var lookup = new CacheLookup(null, -1);
         if (cacheOptions.Value.Enabled)
         {

@@ -95,11 +95,10 @@ public sealed class HybridRetriever(KnowledgeEmbedder embedder, IVectorStore vec
     {
         using var activity = KnowledgeBaseTelemetry.ActivitySource.StartActivity("kb.vector_search");
         activity?.SetTag("kb.vector_store", vectorStore.Name);
-        var all = new List<VectorMatch>();
-        foreach (var collection in query.Collections)
-        {
-            all.AddRange(await vectorStore.SearchAsync(collection.Name, new VectorQuery(vector, pool, query.Project), cancellationToken));
-        }
+        // One search per collection, concurrently: remote stores (Qdrant) answer in parallel; the embedded index completes inline.
+        var perCollection = await Task.WhenAll(query.Collections.Select(collection =>
+            vectorStore.SearchAsync(collection.Name, new VectorQuery(vector, pool, query.Project), cancellationToken)));
+        var all = perCollection.SelectMany(hits => hits).ToList();
 
         all.Sort((a, b) => b.Score.CompareTo(a.Score));
         return all.Count > pool ? all.GetRange(0, pool) : all;

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Data.Common;
 
 namespace AiStack.KnowledgeBase.Vectors.Qdrant;
@@ -63,7 +64,9 @@ public sealed class QdrantOptions
     public const string SectionName = "Qdrant";
 
     /// <summary>Prefix of the Qdrant collection names, so several stacks can share one Qdrant.</summary>
+    [RegularExpression("^[A-Za-z0-9_-]{0,64}$", ErrorMessage = "Qdrant:CollectionPrefix may hold only letters, digits, '_' and '-' (at most 64).")]
     public string CollectionPrefix { get; set; } = "aistack_";
 
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00", ErrorMessage = "Qdrant:Timeout must be between 1 second and 10 minutes.")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
 }
