@@ -83,10 +83,10 @@ public static class KnowledgeBaseExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapKnowledgeBaseEndpoints(this IEndpointRouteBuilder app)
     {
-        var documents = app.MapDocumentEndpoints();
-        var context = app.MapContextEndpoint();
-        var vectors = app.MapVectorEndpoints();
-        app.MapCollectionEndpoints();
+        var documents = app.MapDocumentEndpoints().AddEndpointFilter<DependencyFailureFilter>();
+        var context = app.MapContextEndpoint().AddEndpointFilter<DependencyFailureFilter>();
+        var vectors = app.MapVectorEndpoints().AddEndpointFilter<DependencyFailureFilter>();
+        app.MapCollectionEndpoints().AddEndpointFilter<DependencyFailureFilter>();
         // Rate limiting: after the ServiceDefaults merge, add .RequireRateLimiting(RateLimitPolicies.Expensive) to
         // `context`, `vectors` and POST /documents (`documents`). No policy is registered yet, and naming one would fail start-up.
         _ = (documents, context, vectors);

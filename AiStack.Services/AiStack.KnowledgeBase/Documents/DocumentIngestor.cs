@@ -61,7 +61,7 @@ public sealed class DocumentIngestor(
         catch (Exception ex) when (staged is not null)
         {
             logger.LogWarning(ex, "Indexing {Source} in {Project} failed after its vectors were staged; removing them", document.Source, document.Project);
-            await vectorStore.DeleteAsync(document.Collection, staged.Select(s => s.ChunkId).ToList(), CancellationToken.None);
+            await RemoveStaleVectorsAsync(document.Collection, staged.Select(s => s.ChunkId).ToList());
             throw;
         }
 

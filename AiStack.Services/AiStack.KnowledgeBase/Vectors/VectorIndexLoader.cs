@@ -24,6 +24,20 @@ public sealed class VectorIndexLoader(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new InvalidOperationException(
+                $"The vector store ({store.Name}) is unreachable at start-up: {ex.Message}. Start Qdrant or fix ConnectionStrings__qdrant, " +
+                "or unset it to use the embedded index.", ex);
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
         var dimensions = await embedder.GetDimensionsAsync(cancellationToken);
         await ReembedStaleChunksAsync(cancellationToken);
         foreach (var collection in collections.All)

@@ -44,6 +44,9 @@ public sealed class FakeQdrant : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Makes point upserts fail with 500, as a Qdrant that runs out of disk would.</summary>
+    public bool FailUpserts { get; set; }
+
     private FakeQdrant(string apiKey)
     {
         ApiKey = apiKey;
@@ -120,6 +123,11 @@ public sealed class FakeQdrant : IAsyncDisposable
             if (!_collections.TryGetValue(name, out var c))
             {
                 return NotFound(name);
+            }
+
+            if (FailUpserts)
+            {
+                return Results.Json(new { status = new { error = "Service internal error: No space left on device" } }, statusCode: 500);
             }
 
             foreach (var point in Body(context)!["points"]!.AsArray())

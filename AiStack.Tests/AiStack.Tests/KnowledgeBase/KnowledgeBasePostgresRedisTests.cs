@@ -33,6 +33,30 @@ public sealed class KnowledgeBasePostgresRedisTests(PostgresFixture postgres, Re
     }
 
     [Fact]
+    public async Task A_lost_database_gives_503_with_a_fix_hint_and_makes_the_service_unready()
+    {
+        var connectionString = await postgres.CreateDatabaseAsync("kb_lost");
+        await using var factory = new KnowledgeBaseFactory(postgres: connectionString);
+        using var client = factory.CreateApiClient();
+        await client.PostJsonAsync("/documents", new { project = "l", title = "Doc", content = "Soon gone." });
+
+        await using (var admin = new Npgsql.NpgsqlConnection(postgres.AdminConnectionString))
+        {
+            await admin.OpenAsync();
+            var name = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+
+        var listed = await client.GetAsync("/documents");
+        var ready = await client.GetAsync("/health/ready");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, listed.StatusCode);
+        Assert.Contains("ConnectionStrings__postgres", await listed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    [Fact]
     public async Task A_stopped_redis_means_the_cache_is_bypassed_and_requests_still_answer()
     {
         var redisRoot = TestDirectories.Create("redis-stopped");

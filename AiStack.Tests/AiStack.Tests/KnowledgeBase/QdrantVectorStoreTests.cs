@@ -118,6 +118,33 @@ public sealed class QdrantVectorStoreTests : IAsyncLifetime
         Assert.Contains("http://localhost:6333", Assert.Throws<FormatException>(() => QdrantConnection.Parse("Key=abc")).Message, StringComparison.Ordinal);
 
     [Fact]
+    public async Task An_unreachable_qdrant_stops_start_up_with_a_fix_hint()
+    {
+        var port = AiStack.AppHost.Infrastructure.LocalServerProcess.FreeTcpPort();
+        await using var factory = new KnowledgeBaseFactory(qdrant: $"http://127.0.0.1:{port}");
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains("ConnectionStrings__qdrant", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_qdrant_failure_while_indexing_writes_nothing_to_the_database()
+    {
+        await using var factory = new KnowledgeBaseFactory(qdrant: $"{_qdrant.Address.ToString().TrimEnd('/')};ApiKey={_qdrant.ApiKey}");
+        using var client = factory.CreateApiClient();
+        await client.PostJsonAsync("/documents", new { project = "q", title = "Kept", content = "This one is indexed." });
+        _qdrant.FailUpserts = true;
+
+        var response = await client.PostJsonAsync("/documents", new { project = "q", title = "Lost", content = "This one fails in Qdrant." });
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("No space left on device", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal((1, 1), await factory.CountRowsAsync());
+    }
+
+    [Fact]
     public async Task The_knowledge_base_indexes_and_retrieves_through_qdrant()
     {
         await using var factory = new KnowledgeBaseFactory(qdrant: $"{_qdrant.Address.ToString().TrimEnd('/')};ApiKey={_qdrant.ApiKey}");
