@@ -60,31 +60,40 @@ public sealed class DocumentRepository(Database database)
     public static async Task<IReadOnlyList<long>> DeleteChunksAsync(DbConnection connection, DbTransaction transaction, long documentId) =>
         (await connection.QueryAsync<long>("DELETE FROM chunks WHERE document_id = @documentId RETURNING id", new { documentId }, transaction)).AsList();
 
-    /// <summary>Inserts chunks (with their vectors as float32 blobs) and returns their ids in order.</summary>
+    /// <summary>
+    /// Inserts chunks (with their vectors as float32 blobs) and returns their ids in chunk order. Rows go in multi-row batches,
+    /// one round trip per batch; ids are matched back by ordinal, since RETURNING order is not promised.
+    /// </summary>
     public static async Task<IReadOnlyList<long>> InsertChunksAsync(
         DbConnection connection, DbTransaction transaction, long documentId, NewDocument document, IReadOnlyList<NewChunk> chunks, string embeddingModel)
     {
         ArgumentNullException.ThrowIfNull(document);
         ArgumentNullException.ThrowIfNull(chunks);
-        var ids = new List<long>(chunks.Count);
-        foreach (var chunk in chunks)
+        const int RowsPerBatch = 256; // 7 parameters a row stays far below both engines' parameter limits
+        var idByOrdinal = new Dictionary<int, long>(chunks.Count);
+        for (var offset = 0; offset < chunks.Count; offset += RowsPerBatch)
         {
-            ids.Add(await connection.ExecuteScalarAsync<long>(
-                "INSERT INTO chunks (document_id, ordinal, collection, project, content, embedding, embedding_model) " +
-                "VALUES (@documentId, @ordinal, @collection, @project, @content, @embedding, @embeddingModel) RETURNING id",
-                new
-                {
-                    documentId,
-                    ordinal = chunk.Ordinal,
-                    collection = document.Collection,
-                    project = document.Project,
-                    content = chunk.Content,
-                    embedding = Embeddings.VectorMath.ToBlob(chunk.Embedding),
-                    embeddingModel,
-                }, transaction));
+            var batch = chunks.Skip(offset).Take(RowsPerBatch).ToList();
+            var parameters = new DynamicParameters(new { documentId, collection = document.Collection, project = document.Project, embeddingModel });
+            var rows = new List<string>(batch.Count);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                rows.Add($"(@documentId, @o{i}, @collection, @project, @c{i}, @e{i}, @embeddingModel)");
+                parameters.Add($"o{i}", batch[i].Ordinal);
+                parameters.Add($"c{i}", batch[i].Content);
+                parameters.Add($"e{i}", Embeddings.VectorMath.ToBlob(batch[i].Embedding));
+            }
+
+            var inserted = await connection.QueryAsync<InsertedChunkRow>(
+                "INSERT INTO chunks (document_id, ordinal, collection, project, content, embedding, embedding_model) VALUES " +
+                string.Join(", ", rows) + " RETURNING id AS Id, ordinal AS Ordinal", parameters, transaction);
+            foreach (var row in inserted)
+            {
+                idByOrdinal[(int)row.Ordinal] = row.Id;
+            }
         }
 
-        return ids;
+        return chunks.Select(c => idByOrdinal[c.Ordinal]).ToList();
     }
 
     public static async Task<bool> DeleteDocumentAsync(DbConnection connection, DbTransaction transaction, long id) =>
@@ -158,6 +167,13 @@ public sealed class DocumentRepository(Database database)
             "SELECT d.collection AS Collection, COUNT(*) AS Documents, COALESCE(SUM(d.chunk_count), 0) AS Chunks FROM documents d GROUP BY d.collection",
             cancellationToken: cancellationToken));
         return rows.ToDictionary(r => r.Collection, r => (r.Documents, r.Chunks), StringComparer.Ordinal);
+    }
+
+    private sealed class InsertedChunkRow
+    {
+        public long Id { get; set; }
+
+        public long Ordinal { get; set; }
     }
 
     private sealed class IdCollectionRow

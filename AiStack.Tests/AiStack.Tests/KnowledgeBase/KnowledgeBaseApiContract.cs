@@ -380,6 +380,23 @@ public abstract class KnowledgeBaseApiContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_document_with_hundreds_of_chunks_keeps_each_vector_with_its_own_chunk()
+    {
+        await using var factory = await CreateFactoryAsync(new Dictionary<string, string?> { ["Chunking:Size"] = "40", ["Chunking:Overlap"] = "0" });
+        using var client = factory.CreateApiClient();
+        var content = string.Join("\n\n", Enumerable.Range(0, 600).Select(i => $"Section {i} is about topic{i}x only."));
+
+        var added = await (await client.PostJsonAsync("/documents", new { project = "big", title = "Big", content })).ReadAsync<AddDocumentResponse>();
+        var context = await (await client.PostJsonAsync("/context", new { query = "topic457x", min_score = 0, limit = 1 })).ReadAsync<ContextResponse>();
+
+        Assert.Equal(600, added.ChunkCount);
+        Assert.Equal((1L, 600L), await factory.CountRowsAsync());
+        var hit = Assert.Single(context.Results);
+        Assert.Equal("Section 457 is about topic457x only.", hit.Content);
+        Assert.Equal(1, hit.VectorRank);
+    }
+
+    [Fact]
     public async Task Readiness_reports_healthy()
     {
         var response = await Client.GetAsync("/health/ready");
