@@ -33,7 +33,17 @@ public sealed class RedisRetrievalCache : IRetrievalCache, IAsyncDisposable
         _telemetry = telemetry;
         _logger = logger;
         _generationKey = _options.KeyPrefix + "generation";
-        var configuration = ConfigurationOptions.Parse(connectionString);
+        ConfigurationOptions configuration;
+        try
+        {
+            configuration = ConfigurationOptions.Parse(connectionString);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:redis is not a StackExchange.Redis configuration ({ex.Message}); expected e.g. 'localhost:6379,password=secret'.", ex);
+        }
+
         // Never fail start-up or a request because Redis is away: connect in the background and keep retrying.
         configuration.AbortOnConnectFail = false;
         configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 3000);

@@ -1,3 +1,4 @@
+using AiStack.KnowledgeBase.Caching;
 using AiStack.KnowledgeBase.Collections;
 using AiStack.KnowledgeBase.Diagnostics;
 using AiStack.KnowledgeBase.Embeddings;
@@ -11,6 +12,7 @@ namespace AiStack.KnowledgeBase.Vectors;
 /// Start-up step, after the schema migration: re-embeds chunks stored with another embedding model (so switching
 /// <c>Embeddings:Provider</c> just works), creates the vector store's collections, and fills it from the database: always for
 /// the embedded index (it lives in memory), and for Qdrant when a collection's point count differs from the database's.
+/// It also takes the context cache, so that a bad cache configuration stops start-up.
 /// </summary>
 public sealed class VectorIndexLoader(
     Database database,
@@ -18,6 +20,7 @@ public sealed class VectorIndexLoader(
     IVectorStore store,
     KnowledgeCollections collections,
     KnowledgeBaseTelemetry telemetry,
+    IRetrievalCache cache,
     ILogger<VectorIndexLoader> logger) : IHostedService
 {
     private const int BatchSize = 2048;
@@ -58,6 +61,8 @@ public sealed class VectorIndexLoader(
         }
 
         var total = store is EmbeddedVectorIndex embedded ? embedded.TotalCount : loaded;
+        // Taking the cache here makes a malformed ConnectionStrings:redis fail start-up, not the first request.
+        logger.LogInformation("Context cache: {Cache}", cache.Name);
         telemetry.SetChunkCount(total);
         logger.LogInformation("Vector store {Store} ready: {Loaded} chunk vectors loaded from {Database}", store.Name, loaded, database.Description);
     }

@@ -12,6 +12,7 @@ public sealed class KnowledgeBaseHostingTests
     [InlineData("Chunking:Size", "5", "Chunking:Size")]
     [InlineData("Cache:RedisTimeout", "00:01:00", "Cache:RedisTimeout")]
     [InlineData("ConnectionStrings:qdrant", "not a url", "ConnectionStrings:qdrant")]
+    [InlineData("ConnectionStrings:redis", "localhost:6379,nonsense=1", "ConnectionStrings:redis")]
     [InlineData("Collections:Overrides:no-such-collection:MinScore", "0.5", "Collections:Overrides")]
     [InlineData("Collections:Overrides:error-solutions:MinScore", "3", "Collections:Overrides")]
     public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string named)
