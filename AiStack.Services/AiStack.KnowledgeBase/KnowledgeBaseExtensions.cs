@@ -78,19 +78,22 @@ public static class KnowledgeBaseExtensions
     }
 
     /// <summary>
-    /// Maps the knowledge base's endpoints. The expensive ones are returned together so that one place can apply the
-    /// "expensive" rate-limit policy once ServiceDefaults registers it.
+    /// Maps the knowledge base's endpoints and returns the expensive ones (they embed or search), so that the "expensive"
+    /// rate-limit policy is applied in one place.
     /// </summary>
-    public static IEndpointRouteBuilder MapKnowledgeBaseEndpoints(this IEndpointRouteBuilder app)
+    public static IReadOnlyList<IEndpointConventionBuilder> MapKnowledgeBaseEndpoints(this IEndpointRouteBuilder app)
     {
-        var documents = app.MapDocumentEndpoints().AddEndpointFilter<DependencyFailureFilter>();
+        var (documents, addDocument) = app.MapDocumentEndpoints();
+        documents.AddEndpointFilter<DependencyFailureFilter>();
         var context = app.MapContextEndpoint().AddEndpointFilter<DependencyFailureFilter>();
         var vectors = app.MapVectorEndpoints().AddEndpointFilter<DependencyFailureFilter>();
         app.MapCollectionEndpoints().AddEndpointFilter<DependencyFailureFilter>();
-        // Rate limiting: after the ServiceDefaults merge, add .RequireRateLimiting(RateLimitPolicies.Expensive) to
-        // `context`, `vectors` and POST /documents (`documents`). No policy is registered yet, and naming one would fail start-up.
-        _ = (documents, context, vectors);
-        return app;
+
+        IReadOnlyList<IEndpointConventionBuilder> expensive = [addDocument, context, vectors];
+        // Rate limiting: once ServiceDefaults registers its policies, apply the expensive one here:
+        //   foreach (var endpoint in expensive) { endpoint.RequireRateLimiting(RateLimitPolicies.Expensive); }
+        // Naming a policy that is not registered would fail at start-up, so nothing is applied yet.
+        return expensive;
     }
 
     // Connection strings are read when the services are first resolved, not while registering, so configuration added late

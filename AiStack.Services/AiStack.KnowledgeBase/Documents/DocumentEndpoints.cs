@@ -9,15 +9,16 @@ namespace AiStack.KnowledgeBase.Documents;
 /// <summary><c>/documents</c>: add or replace, list (with keyword search), read, delete.</summary>
 public static class DocumentEndpoints
 {
-    public static RouteGroupBuilder MapDocumentEndpoints(this IEndpointRouteBuilder routes)
+    /// <summary>Maps the group and returns it with the expensive route (POST, which embeds) for rate limiting.</summary>
+    public static (RouteGroupBuilder Group, RouteHandlerBuilder Add) MapDocumentEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/documents").WithTags("Documents");
-        group.MapPost("/", AddAsync).WithName("AddDocument")
+        var add = group.MapPost("/", AddAsync).WithName("AddDocument")
             .WithSummary("Adds a document, or replaces the one with the same project and source; it is chunked, embedded and indexed.");
         group.MapGet("/", ListAsync).WithName("ListDocuments");
         group.MapGet("/{id:long}", GetAsync).WithName("GetDocument");
         group.MapDelete("/{id:long}", DeleteAsync).WithName("DeleteDocument");
-        return group;
+        return (group, add);
     }
 
     private static async Task<IResult> AddAsync(
