@@ -1,6 +1,10 @@
+using AiStack.KnowledgeBase;
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
+builder.AddKnowledgeBase();
 
 var app = builder.Build();
+app.MapKnowledgeBaseEndpoints();
 app.MapDefaultEndpoints();
 app.Run();

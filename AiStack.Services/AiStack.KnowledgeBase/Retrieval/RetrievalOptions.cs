@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AiStack.KnowledgeBase.Retrieval;
+
+/// <summary><c>Retrieval</c> section: tuning of the keyword half of hybrid retrieval.</summary>
+public sealed class RetrievalOptions
+{
+    public const string SectionName = "Retrieval";
+
+    /// <summary>
+    /// A query word found in more than this share of all chunks is too common to rank by (like a stop word in this corpus) and
+    /// is left out of the keyword query, which also keeps ranking cheap on large corpora. The two rarest words always stay.
+    /// </summary>
+    [Range(0.0001, 1.0, ErrorMessage = "Retrieval:CommonWordRatio must be between 0.0001 and 1.")]
+    public double CommonWordRatio { get; set; } = 0.05;
+
+    /// <summary>Below this many chunks every query word is used (document frequencies mean little in a tiny corpus).</summary>
+    [Range(0, int.MaxValue)]
+    public int CommonWordMinimumChunks { get; set; } = 2_000;
+
+    /// <summary>At most this many distinct words of a query are searched.</summary>
+    [Range(1, 64, ErrorMessage = "Retrieval:MaxKeywordWords must be between 1 and 64.")]
+    public int MaxKeywordWords { get; set; } = 12;
+}

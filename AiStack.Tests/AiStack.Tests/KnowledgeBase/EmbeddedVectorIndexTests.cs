@@ -1,0 +1,138 @@
+using System.Numerics.Tensors;
+using AiStack.KnowledgeBase.Embeddings;
+using AiStack.KnowledgeBase.Vectors;
+using AiStack.KnowledgeBase.Vectors.Embedded;
+
+namespace AiStack.Tests.KnowledgeBase;
+
+public sealed class EmbeddedVectorIndexTests
+{
+    private static float[] RandomUnitVector(Random random, int dimensions)
+    {
+        var vector = new float[dimensions];
+        for (var i = 0; i < dimensions; i++)
+        {
+            vector[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        return VectorMath.Normalized(vector);
+    }
+
+    private static async Task<(EmbeddedVectorIndex Index, List<VectorRecord> Records)> FilledAsync(int count, int dimensions, int seed)
+    {
+        var random = new Random(seed);
+        var records = Enumerable.Range(1, count)
+            .Select(i => new VectorRecord(i, i / 10, i % 3 == 0 ? "alpha" : "beta", RandomUnitVector(random, dimensions)))
+            .ToList();
+        var index = new EmbeddedVectorIndex();
+        await index.EnsureCollectionAsync("c", dimensions);
+        await index.UpsertAsync("c", records);
+        return (index, records);
+    }
+
+    private static List<long> BruteForce(IEnumerable<VectorRecord> records, float[] query, int k) =>
+        records.Select(r => (r.ChunkId, Score: TensorPrimitives.Dot(r.Vector, query)))
+            .OrderByDescending(r => r.Score).Take(k).Select(r => r.ChunkId).ToList();
+
+    [Theory]
+    [InlineData(5_000, 64)]
+    [InlineData(40_000, 32)] // above the threshold where the scan is split across cores
+    public async Task Search_returns_exactly_the_brute_force_top_k(int count, int dimensions)
+    {
+        var (index, records) = await FilledAsync(count, dimensions, seed: count);
+        var random = new Random(7);
+
+        for (var q = 0; q < 5; q++)
+        {
+            var query = RandomUnitVector(random, dimensions);
+            var hits = await index.SearchAsync("c", new VectorQuery(query, 10));
+
+            Assert.Equal(BruteForce(records, query, 10), hits.Select(h => h.ChunkId));
+            Assert.True(hits.Zip(hits.Skip(1)).All(p => p.First.Score >= p.Second.Score));
+        }
+    }
+
+    [Fact]
+    public async Task Project_filter_keeps_only_that_project()
+    {
+        var (index, records) = await FilledAsync(2_000, 32, seed: 3);
+        var query = RandomUnitVector(new Random(9), 32);
+
+        var hits = await index.SearchAsync("c", new VectorQuery(query, 15, Project: "alpha"));
+
+        Assert.Equal(BruteForce(records.Where(r => r.Project == "alpha"), query, 15), hits.Select(h => h.ChunkId));
+    }
+
+    [Fact]
+    public async Task Min_score_drops_weaker_hits()
+    {
+        var (index, _) = await FilledAsync(2_000, 16, seed: 4);
+
+        var hits = await index.SearchAsync("c", new VectorQuery(RandomUnitVector(new Random(1), 16), 100, MinScore: 0.5f));
+
+        Assert.All(hits, h => Assert.True(h.Score >= 0.5f));
+    }
+
+    [Fact]
+    public async Task Deleted_vectors_are_no_longer_found_and_the_rest_still_are()
+    {
+        var (index, records) = await FilledAsync(1_000, 16, seed: 5);
+        var deleted = records.Where(r => r.ChunkId % 2 == 0).Select(r => r.ChunkId).ToList();
+        await index.DeleteAsync("c", deleted);
+        await index.DeleteDocumentAsync("c", 3); // chunks 30..39
+        var remaining = records.Where(r => r.ChunkId % 2 == 1 && r.DocumentId != 3).ToList();
+
+        Assert.Equal(remaining.Count, await index.CountAsync("c"));
+        foreach (var record in remaining.Take(50))
+        {
+            var hit = (await index.SearchAsync("c", new VectorQuery(record.Vector, 1)))[0];
+            Assert.Equal(record.ChunkId, hit.ChunkId);
+        }
+    }
+
+    [Fact]
+    public async Task Upserting_an_existing_chunk_replaces_its_vector()
+    {
+        var index = new EmbeddedVectorIndex();
+        var random = new Random(11);
+        var replacement = RandomUnitVector(random, 8);
+        await index.UpsertAsync("c", [new VectorRecord(1, 1, "p", RandomUnitVector(random, 8))]);
+        await index.UpsertAsync("c", [new VectorRecord(1, 1, "p", replacement)]);
+
+        var hit = Assert.Single(await index.SearchAsync("c", new VectorQuery(replacement, 5)));
+
+        Assert.Equal(1f, hit.Score, 4);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_and_searchers_stay_consistent()
+    {
+        var index = new EmbeddedVectorIndex();
+        await index.EnsureCollectionAsync("c", 16);
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            var random = new Random(w);
+            for (var i = 0; i < 500; i++)
+            {
+                await index.UpsertAsync("c", [new VectorRecord(w * 10_000 + i, w, "p", RandomUnitVector(random, 16))]);
+                if (i % 5 == 0)
+                {
+                    await index.DeleteAsync("c", [w * 10_000 + i]);
+                }
+            }
+        }));
+        var searchers = Enumerable.Range(0, 4).Select(s => Task.Run(async () =>
+        {
+            var random = new Random(100 + s);
+            for (var i = 0; i < 300; i++)
+            {
+                var hits = await index.SearchAsync("c", new VectorQuery(RandomUnitVector(random, 16), 5));
+                Assert.Equal(hits.Count, hits.Select(h => h.ChunkId).Distinct().Count());
+            }
+        }));
+
+        await Task.WhenAll(writers.Concat(searchers));
+
+        Assert.Equal(4 * 400, await index.CountAsync("c"));
+    }
+}
