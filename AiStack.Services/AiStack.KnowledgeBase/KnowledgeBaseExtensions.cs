@@ -1,3 +1,4 @@
+using AiStack.ServiceDefaults;
 using System.Text.Json;
 using AiStack.KnowledgeBase.Caching;
 using AiStack.KnowledgeBase.Chunking;
@@ -29,11 +30,6 @@ public static class KnowledgeBaseExtensions
         var services = builder.Services;
         var configuration = builder.Configuration;
 
-        services.ConfigureHttpJsonOptions(o =>
-        {
-            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-            o.SerializerOptions.DictionaryKeyPolicy = null;
-        });
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<KnowledgeBaseTelemetry>();
 
@@ -70,10 +66,9 @@ public static class KnowledgeBaseExtensions
         services.AddHostedService<VectorIndexLoader>();
 
         services.AddHealthChecks()
-            // "critical" is ServiceDefaults' HealthTags.Critical: readiness fails when a critical entry does.
-            .AddCheck<VectorStoreHealthCheck>("vector_store", tags: ["critical"])
+            .AddCheck<VectorStoreHealthCheck>("vector_store", tags: [HealthTags.Critical])
             .AddCheck<CacheHealthCheck>("cache")
-            .AddCheck<EmbedderHealthCheck>("embedder", tags: ["critical"]);
+            .AddCheck<EmbedderHealthCheck>("embedder", tags: [HealthTags.Critical]);
         return builder;
     }
 
@@ -90,9 +85,11 @@ public static class KnowledgeBaseExtensions
         app.MapCollectionEndpoints().AddEndpointFilter<DependencyFailureFilter>();
 
         IReadOnlyList<IEndpointConventionBuilder> expensive = [addDocument, context, vectors];
-        // Rate limiting: once ServiceDefaults registers its policies, apply the expensive one here:
-        //   foreach (var endpoint in expensive) { endpoint.RequireRateLimiting(RateLimitPolicies.Expensive); }
-        // Naming a policy that is not registered would fail at start-up, so nothing is applied yet.
+        foreach (var endpoint in expensive)
+        {
+            endpoint.RequireRateLimiting(RateLimitPolicies.Expensive);
+        }
+
         return expensive;
     }
 

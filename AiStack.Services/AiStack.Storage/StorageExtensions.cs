@@ -1,3 +1,4 @@
+using AiStack.ServiceDefaults;
 using AiStack.ServiceDefaults.Hosting;
 using AiStack.Storage.Migrations;
 using Microsoft.Extensions.Configuration;
@@ -40,8 +41,7 @@ public static class StorageExtensions
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks()
-            // "critical": ServiceDefaults' HealthTags.Critical; readiness fails when a critical entry does.
-            .AddCheck<DatabaseHealthCheck>("database", tags: ["critical"]);
+            .AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Critical]);
         return builder;
     }
 }

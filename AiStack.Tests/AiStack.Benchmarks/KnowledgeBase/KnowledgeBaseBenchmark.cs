@@ -211,6 +211,8 @@ internal static class KnowledgeBaseBenchmark
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("Security:ApiKey", ApiKey);
+            // A benchmark is a deliberate burst: the 60/minute limit for clients would measure only the limiter.
+            builder.UseSetting("RateLimiting:Enabled", "false");
             builder.UseSetting("Storage:SqlitePath", sqlitePath);
             builder.UseSetting("ConnectionStrings:postgres", "");
             builder.UseSetting("ConnectionStrings:redis", "");

@@ -35,6 +35,8 @@ public sealed class KnowledgeBaseFactory : WebApplicationFactory<KnowledgeBaseEn
             ["ConnectionStrings:redis"] = redis ?? "",
             ["ConnectionStrings:qdrant"] = qdrant ?? "",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Most tests send more than 60 requests a minute; KnowledgeBaseSecurityTests turns the limiter back on.
+            ["RateLimiting:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
