@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using AiStack.Llama.Models;
+using AiStack.Llama.Native;
+using Microsoft.Extensions.Logging;
+
+namespace AiStack.Llama.Generation;
+
+/// <summary>
+/// Generates text from a prompt with a pool of contexts over one model: tokenize, read the prompt, then sample token by
+/// token with UTF-8-safe detokenizing, stop sequences, a token limit and cancellation checked between tokens.
+/// </summary>
+public sealed class LlamaTextGenerator : IDisposable
+{
+    private readonly LlamaContextPool _pool;
+    private readonly ILogger _logger;
+
+    public LlamaTextGenerator(LlamaModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        _pool = new LlamaContextPool(model, LlamaContextKind.Generation, model.Options.ContextPoolSize);
+        _logger = model.LoggerFactory.CreateLogger<LlamaTextGenerator>();
+        if (model.Options.WarmUp)
+        {
+            WarmUp();
+        }
+    }
+
+    public LlamaModel Model { get; }
+
+    public LlamaContextPool Pool => _pool;
+
+    /// <summary>Formats a conversation with the model's chat template and generates the assistant's reply.</summary>
+    public IAsyncEnumerable<LlamaGenerationUpdate> GenerateChatAsync(
+        IReadOnlyList<LlamaChatTurn> turns, LlamaSamplingOptions sampling, CancellationToken cancellationToken = default) =>
+        GenerateAsync(Model.ApplyChatTemplate(turns), sampling, cancellationToken);
+
+    public async Task<LlamaCompletion> CompleteAsync(string prompt, LlamaSamplingOptions sampling, CancellationToken cancellationToken = default)
+    {
+        var text = new StringBuilder();
+        await foreach (var update in GenerateAsync(prompt, sampling, cancellationToken))
+        {
+            text.Append(update.Text);
+            if (update.FinishReason is { } reason)
+            {
+                return new LlamaCompletion(text.ToString(), reason, update.PromptTokens, update.CompletionTokens);
+            }
+        }
+
+        throw new UnreachableException("Generation ended without a finish reason.");
+    }
+
+    /// <summary>
+    /// Streams the completion of <paramref name="prompt"/> (special tokens in it, such as &lt;|im_start|&gt;, are parsed).
+    /// The last update carries the finish reason and token counts.
+    /// </summary>
+    public async IAsyncEnumerable<LlamaGenerationUpdate> GenerateAsync(
+        string prompt, LlamaSamplingOptions sampling, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        ArgumentNullException.ThrowIfNull(sampling);
+        var promptTokens = Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+        using var lease = await _pool.RentAsync(cancellationToken);
+        var context = lease.Context;
+        if (promptTokens.Length >= context.Size)
+        {
+            throw new LlamaException(
+                $"The prompt has {promptTokens.Length} tokens but the context holds {context.Size}: shorten it or raise Inference:ContextSize.");
+        }
+
+        var room = context.Size - promptTokens.Length;
+        var limit = sampling.MaxTokens is { } max ? Math.Min(Math.Max(max, 0), room) : room;
+        var stopwatch = Stopwatch.StartNew();
+        context.Decode(promptTokens);
+        var promptElapsed = stopwatch.Elapsed;
+
+        using var sampler = CreateSampler(sampling);
+        var decoder = new UTF8Encoding(false, false).GetDecoder();
+        var stops = new StopSequenceFilter(sampling.StopSequences);
+        var pieceBuffer = new byte[256];
+        var charBuffer = new char[512];
+        var generated = 0;
+        LlamaFinishReason? finish = null;
+        var stoppedBySequence = false;
+        while (finish is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (generated >= limit)
+            {
+                finish = LlamaFinishReason.Length;
+                break;
+            }
+
+            var token = LlamaNative.SamplerSample(sampler, context.Handle, -1);
+            if (Model.IsEndOfGeneration(token))
+            {
+                finish = LlamaFinishReason.Stop;
+                break;
+            }
+
+            generated++;
+            var byteCount = Model.TokenToPiece(token, pieceBuffer);
+            var charCount = decoder.GetChars(pieceBuffer, 0, byteCount, charBuffer, 0, flush: false);
+            var (emit, stopped) = stops.Push(new string(charBuffer, 0, charCount));
+            if (stopped)
+            {
+                finish = LlamaFinishReason.Stop;
+                stoppedBySequence = true;
+                if (emit.Length > 0)
+                {
+                    yield return new LlamaGenerationUpdate(emit, null, promptTokens.Length, generated);
+                }
+
+                break;
+            }
+
+            if (emit.Length > 0)
+            {
+                yield return new LlamaGenerationUpdate(emit, null, promptTokens.Length, generated);
+            }
+
+            if (generated < limit)
+            {
+                context.Decode([token]);
+            }
+        }
+
+        var tail = stops.Flush();
+        if (!stoppedBySequence)
+        {
+            var flushed = decoder.GetChars([], 0, 0, charBuffer, 0, flush: true);
+            tail += new string(charBuffer, 0, flushed);
+        }
+
+        LogCompletion(promptTokens.Length, generated, promptElapsed, stopwatch.Elapsed - promptElapsed, finish.Value);
+        yield return new LlamaGenerationUpdate(tail, finish, promptTokens.Length, generated);
+    }
+
+    private void LogCompletion(int promptTokens, int completionTokens, TimeSpan promptTime, TimeSpan generationTime, LlamaFinishReason finish)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            _logger.LogDebug(
+                "Generated {CompletionTokens} tokens ({GenerationRate:F1}/s) after a {PromptTokens}-token prompt ({PromptRate:F1}/s); finish {FinishReason}",
+                completionTokens, completionTokens / Math.Max(generationTime.TotalSeconds, 1e-9), promptTokens,
+                promptTokens / Math.Max(promptTime.TotalSeconds, 1e-9), finish);
+        }
+    }
+
+    private SafeLlamaSamplerHandle CreateSampler(LlamaSamplingOptions sampling)
+    {
+        var chain = LlamaNative.SamplerChainInit(LlamaNative.SamplerChainDefaultParams());
+        if (sampling.HasPenalties)
+        {
+            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitPenalties(
+                sampling.PenaltyLastN, sampling.RepeatPenalty, sampling.FrequencyPenalty, sampling.PresencePenalty));
+        }
+
+        if (sampling.IsGreedy)
+        {
+            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitGreedy());
+            return chain;
+        }
+
+        if (sampling.TopK > 0)
+        {
+            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitTopK(sampling.TopK));
+        }
+
+        if (sampling.TopP is > 0 and < 1)
+        {
+            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitTopP(sampling.TopP, 1));
+        }
+
+        if (sampling.MinP > 0)
+        {
+            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitMinP(sampling.MinP, 1));
+        }
+
+        LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitTemp(sampling.Temperature));
+        var seed = sampling.Seed ?? Model.Options.Seed ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue);
+        LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitDist(seed));
+        return chain;
+    }
+
+    private void WarmUp()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var lease = _pool.RentAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        using (lease)
+        {
+            lease.Context.Decode([Model.BeginningOfSequence >= 0 ? Model.BeginningOfSequence : 0]);
+            lease.Context.Clear();
+        }
+
+        _logger.LogDebug("Warmed up {ModelId} in {ElapsedMs} ms", Model.ModelId, stopwatch.ElapsedMilliseconds);
+    }
+
+    public void Dispose() => _pool.Dispose();
+}

@@ -1,0 +1,109 @@
+using AiStack.Llama.Generation;
+
+namespace AiStack.Tests.Llama;
+
+[Collection(LlamaCollection.Name)]
+public sealed class LlamaGenerationTests(LlamaModelFixture fixture)
+{
+    private const string Prompt = "<|im_start|>user\nwrite some code about the world<|im_end|>\n<|im_start|>assistant\n";
+
+    [Fact]
+    public async Task Greedy_generation_is_identical_on_repeated_runs()
+    {
+        var first = await fixture.Generator.CompleteAsync(Prompt, LlamaModelFixture.Greedy(32));
+        var second = await fixture.Generator.CompleteAsync(Prompt, LlamaModelFixture.Greedy(32));
+        Assert.NotEmpty(first.Text);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task Seeded_sampling_is_reproducible()
+    {
+        var sampling = new LlamaSamplingOptions { Temperature = 1.2f, TopK = 50, TopP = 0.9f, MinP = 0.01f, RepeatPenalty = 1.1f, Seed = 7, MaxTokens = 24 };
+        var first = await fixture.Generator.CompleteAsync(Prompt, sampling);
+        var second = await fixture.Generator.CompleteAsync(Prompt, sampling);
+        Assert.Equal(first.Text, second.Text);
+    }
+
+    [Fact]
+    public async Task Max_tokens_ends_generation_with_finish_reason_length()
+    {
+        var completion = await fixture.Generator.CompleteAsync(Prompt, LlamaModelFixture.Greedy(5));
+        Assert.Equal(LlamaFinishReason.Length, completion.FinishReason);
+        Assert.Equal(5, completion.CompletionTokens);
+        Assert.Equal(fixture.Model.Tokenize(Prompt, true, true).Length, completion.PromptTokens);
+    }
+
+    [Fact]
+    public async Task A_stop_sequence_spanning_tokens_ends_generation_and_is_never_emitted()
+    {
+        var pieces = new List<string>();
+        await foreach (var update in fixture.Generator.GenerateAsync(Prompt, LlamaModelFixture.Greedy(40)))
+        {
+            if (update.Text.Length > 0)
+            {
+                pieces.Add(update.Text);
+            }
+        }
+
+        // Straddle the boundary between two streamed pieces so the stop string only exists across tokens.
+        var k = Enumerable.Range(3, pieces.Count - 4).First(i => pieces[i].Length >= 2 && pieces[i + 1].Length >= 2);
+        var full = string.Concat(pieces);
+        var stop = pieces[k][^2..] + pieces[k + 1][..2];
+        var expected = full[..full.IndexOf(stop, StringComparison.Ordinal)];
+
+        var streamed = new List<string>();
+        LlamaFinishReason? finish = null;
+        await foreach (var update in fixture.Generator.GenerateAsync(Prompt, LlamaModelFixture.Greedy(40) with { StopSequences = ["@@never@@", stop] }))
+        {
+            streamed.Add(update.Text);
+            finish = update.FinishReason ?? finish;
+        }
+
+        Assert.Equal(LlamaFinishReason.Stop, finish);
+        Assert.Equal(expected, string.Concat(streamed));
+        Assert.DoesNotContain(stop, string.Concat(streamed), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_stream_stops_it_between_tokens()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var received = 0;
+        var afterCancel = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var update in fixture.Generator.GenerateAsync(Prompt, LlamaModelFixture.Greedy(400), cancellation.Token))
+            {
+                if (cancellation.IsCancellationRequested)
+                {
+                    afterCancel++;
+                }
+
+                if (++received == 3)
+                {
+                    await cancellation.CancelAsync();
+                }
+            }
+        });
+        Assert.Equal(3, received);
+        Assert.Equal(0, afterCancel);
+    }
+
+    [Fact]
+    public async Task Concurrent_requests_on_the_context_pool_match_serial_answers()
+    {
+        var prompts = new[] { "hello", "the world", "write code", "a question about data", "return value", "search the cache" }
+            .Select(p => $"<|im_start|>user\n{p}<|im_end|>\n<|im_start|>assistant\n")
+            .ToArray();
+        var serial = new List<LlamaCompletion>();
+        foreach (var prompt in prompts)
+        {
+            serial.Add(await fixture.Generator.CompleteAsync(prompt, LlamaModelFixture.Greedy(24)));
+        }
+
+        var parallel = await Task.WhenAll(prompts.Select(p => Task.Run(() => fixture.Generator.CompleteAsync(p, LlamaModelFixture.Greedy(24)))));
+        Assert.Equal(serial, parallel);
+        Assert.True(fixture.Generator.Pool.Created <= LlamaModelFixture.PoolSize);
+    }
+}
