@@ -3,11 +3,13 @@ using AiStack.Llama.Gguf;
 
 // Commands:
 //   model tiny <path> [--size tiny|30m] [--seed N]    write a generated llama-architecture GGUF with random weights
+//   model info <path> [--prompt TEXT]                 load a GGUF, print its facts, the native ABI facts and a short greedy answer
 //   llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]
 //                                                     tokens/s of AiStack.Llama versus node-llama-cpp on the same model
 return args switch
 {
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
+    ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
     _ => Usage(),
 };

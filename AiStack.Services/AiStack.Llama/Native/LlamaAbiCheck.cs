@@ -25,6 +25,7 @@ internal static class LlamaAbiCheck
         ["llama_model_params.use_extra_bufts"] = 1,
         ["llama_model_params.no_host"] = 0,
         ["llama_model_params.no_alloc"] = 0,
+        ["llama_model_params.load_mtp"] = 0,
         ["llama_context_params.n_ctx"] = 512,
         ["llama_context_params.n_batch"] = 2048,
         ["llama_context_params.n_ubatch"] = 512,
@@ -38,6 +39,14 @@ internal static class LlamaAbiCheck
         ["llama_context_params.pooling_type"] = -1,
         ["llama_context_params.attention_type"] = -1,
         ["llama_context_params.flash_attn_type"] = -1,
+        ["llama_context_params.rope_freq_base"] = 0,
+        ["llama_context_params.rope_freq_scale"] = 0,
+        ["llama_context_params.yarn_ext_factor"] = -1,
+        ["llama_context_params.yarn_attn_factor"] = -1,
+        ["llama_context_params.yarn_beta_fast"] = -1,
+        ["llama_context_params.yarn_beta_slow"] = -1,
+        ["llama_context_params.yarn_orig_ctx"] = 0,
+        ["llama_context_params.defrag_thold"] = -1,
         ["llama_context_params.type_k"] = 1,
         ["llama_context_params.type_v"] = 1,
         ["llama_context_params.embeddings"] = 0,
@@ -120,6 +129,7 @@ internal static class LlamaAbiCheck
             facts["llama_model_params.use_extra_bufts"] = m.UseExtraBufts;
             facts["llama_model_params.no_host"] = m.NoHost;
             facts["llama_model_params.no_alloc"] = m.NoAlloc;
+            facts["llama_model_params.load_mtp"] = m.LoadMtp;
         }
 
         if (context == sizeof(LlamaContextParams))
@@ -138,6 +148,14 @@ internal static class LlamaAbiCheck
             facts["llama_context_params.pooling_type"] = c.PoolingType;
             facts["llama_context_params.attention_type"] = c.AttentionType;
             facts["llama_context_params.flash_attn_type"] = c.FlashAttnType;
+            facts["llama_context_params.rope_freq_base"] = c.RopeFreqBase;
+            facts["llama_context_params.rope_freq_scale"] = c.RopeFreqScale;
+            facts["llama_context_params.yarn_ext_factor"] = c.YarnExtFactor;
+            facts["llama_context_params.yarn_attn_factor"] = c.YarnAttnFactor;
+            facts["llama_context_params.yarn_beta_fast"] = c.YarnBetaFast;
+            facts["llama_context_params.yarn_beta_slow"] = c.YarnBetaSlow;
+            facts["llama_context_params.yarn_orig_ctx"] = c.YarnOrigCtx;
+            facts["llama_context_params.defrag_thold"] = c.DefragThold;
             facts["llama_context_params.type_k"] = c.TypeK;
             facts["llama_context_params.type_v"] = c.TypeV;
             facts["llama_context_params.embeddings"] = c.Embeddings;
