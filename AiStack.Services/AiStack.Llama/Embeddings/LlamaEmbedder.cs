@@ -41,8 +41,16 @@ public sealed class LlamaEmbedder : IDisposable
             tokens = [Model.BeginningOfSequence];
         }
 
-        context.Decode(tokens);
-        var vector = context.ReadPooledEmbedding();
+        // On a dedicated thread: a long input can keep llama_decode busy for a while.
+        var vector = await Task.Factory.StartNew(
+            () =>
+            {
+                context.Decode(tokens, cancellationToken);
+                return context.ReadPooledEmbedding();
+            },
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         var norm = TensorPrimitives.Norm(vector);
         if (norm > 0)
         {

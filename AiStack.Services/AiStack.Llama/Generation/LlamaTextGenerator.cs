@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
+using System.Threading.Channels;
 using AiStack.Llama.Models;
 using AiStack.Llama.Native;
 using Microsoft.Extensions.Logging;
@@ -54,7 +55,9 @@ public sealed class LlamaTextGenerator : IDisposable
 
     /// <summary>
     /// Streams the completion of <paramref name="prompt"/> (special tokens in it, such as &lt;|im_start|&gt;, are parsed).
-    /// The last update carries the finish reason and token counts.
+    /// The last update carries the finish reason and token counts. The native work runs on a dedicated thread (a prompt can
+    /// take seconds on a CPU), never on the caller's thread-pool thread; cancellation is checked between tokens and between
+    /// prompt batches.
     /// </summary>
     public async IAsyncEnumerable<LlamaGenerationUpdate> GenerateAsync(
         string prompt, LlamaSamplingOptions sampling, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -63,17 +66,58 @@ public sealed class LlamaTextGenerator : IDisposable
         ArgumentNullException.ThrowIfNull(sampling);
         var promptTokens = Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
         using var lease = await _pool.RentAsync(cancellationToken);
-        var context = lease.Context;
-        if (promptTokens.Length >= context.Size)
+        if (promptTokens.Length >= lease.Context.Size)
         {
             throw new LlamaException(
-                $"The prompt has {promptTokens.Length} tokens but the context holds {context.Size}: shorten it or raise Inference:ContextSize.");
+                $"The prompt has {promptTokens.Length} tokens but the context holds {lease.Context.Size}: shorten it or raise Inference:ContextSize.");
         }
 
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var channel = Channel.CreateUnbounded<LlamaGenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var producer = Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    Generate(lease.Context, promptTokens, sampling, update => channel.Writer.TryWrite(update), stop.Token);
+                    channel.Writer.TryComplete();
+                }
+#pragma warning disable CA1031 // Handed to the reader, which rethrows it.
+                catch (Exception exception)
+#pragma warning restore CA1031
+                {
+                    channel.Writer.TryComplete(exception);
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
+        try
+        {
+            while (await channel.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (channel.Reader.TryRead(out var update))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    yield return update;
+                }
+            }
+        }
+        finally
+        {
+            // Stop the producer and wait for it, so the context is idle before it goes back to the pool.
+            await stop.CancelAsync();
+            await producer;
+        }
+    }
+
+    private void Generate(
+        LlamaContext context, int[] promptTokens, LlamaSamplingOptions sampling, Action<LlamaGenerationUpdate> emit, CancellationToken cancellationToken)
+    {
         var room = context.Size - promptTokens.Length;
         var limit = sampling.MaxTokens is { } max ? Math.Min(Math.Max(max, 0), room) : room;
         var stopwatch = Stopwatch.StartNew();
-        context.Decode(promptTokens);
+        context.Decode(promptTokens, cancellationToken);
         var promptElapsed = stopwatch.Elapsed;
 
         using var sampler = CreateSampler(sampling);
@@ -103,27 +147,22 @@ public sealed class LlamaTextGenerator : IDisposable
             generated++;
             var byteCount = Model.TokenToPiece(token, pieceBuffer);
             var charCount = decoder.GetChars(pieceBuffer, 0, byteCount, charBuffer, 0, flush: false);
-            var (emit, stopped) = stops.Push(new string(charBuffer, 0, charCount));
+            var (text, stopped) = stops.Push(new string(charBuffer, 0, charCount));
+            if (text.Length > 0)
+            {
+                emit(new LlamaGenerationUpdate(text, null, promptTokens.Length, generated));
+            }
+
             if (stopped)
             {
                 finish = LlamaFinishReason.Stop;
                 stoppedBySequence = true;
-                if (emit.Length > 0)
-                {
-                    yield return new LlamaGenerationUpdate(emit, null, promptTokens.Length, generated);
-                }
-
                 break;
-            }
-
-            if (emit.Length > 0)
-            {
-                yield return new LlamaGenerationUpdate(emit, null, promptTokens.Length, generated);
             }
 
             if (generated < limit)
             {
-                context.Decode([token]);
+                context.Decode([token], cancellationToken);
             }
         }
 
@@ -135,7 +174,7 @@ public sealed class LlamaTextGenerator : IDisposable
         }
 
         LogCompletion(promptTokens.Length, generated, promptElapsed, stopwatch.Elapsed - promptElapsed, finish.Value);
-        yield return new LlamaGenerationUpdate(tail, finish, promptTokens.Length, generated);
+        emit(new LlamaGenerationUpdate(tail, finish, promptTokens.Length, generated));
     }
 
     private void LogCompletion(int promptTokens, int completionTokens, TimeSpan promptTime, TimeSpan generationTime, LlamaFinishReason finish)
@@ -155,7 +194,7 @@ public sealed class LlamaTextGenerator : IDisposable
         if (sampling.HasPenalties)
         {
             LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitPenalties(
-                sampling.PenaltyLastN, sampling.RepeatPenalty, sampling.FrequencyPenalty, sampling.PresencePenalty));
+                Model.VocabularySize, sampling.PenaltyLastN, sampling.RepeatPenalty, sampling.FrequencyPenalty, sampling.PresencePenalty));
         }
 
         if (sampling.IsGreedy)

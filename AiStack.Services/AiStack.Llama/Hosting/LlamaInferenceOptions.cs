@@ -17,7 +17,7 @@ public sealed class LlamaInferenceOptions
     /// <summary>Folder with libllama*.so / libggml*.so, e.g. a CUDA build; unset searches beside the app and .native/llama/linux-x64.</summary>
     public string? NativeLibraryPath { get; set; }
 
-    /// <summary>Tokens per context (prompt + answer); 0 uses the model's training context.</summary>
+    /// <summary>Tokens per context (prompt + answer); 0 uses the model's training context, which also caps larger values.</summary>
     [Range(0, 1_048_576)]
     public int ContextSize { get; set; } = 4096;
 

@@ -31,11 +31,15 @@ internal sealed class LlamaContext : IDisposable
     /// <summary>Forgets every token (the KV cache is cleared).</summary>
     public void Clear() => LlamaNative.MemoryClear(LlamaNative.GetMemory(Handle), data: true);
 
-    /// <summary>Appends tokens to the sequence, in chunks of <see cref="BatchSize"/>; logits are kept for the last one.</summary>
-    public unsafe void Decode(ReadOnlySpan<int> tokens)
+    /// <summary>
+    /// Appends tokens to the sequence, in chunks of <see cref="BatchSize"/> (cancellation is checked between chunks);
+    /// logits are kept for the last token.
+    /// </summary>
+    public unsafe void Decode(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         for (var start = 0; start < tokens.Length; start += BatchSize)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var chunk = tokens.Slice(start, Math.Min(BatchSize, tokens.Length - start));
             fixed (int* pointer = chunk)
             {

@@ -246,7 +246,10 @@ public sealed class LlamaModel : IDisposable
     internal LlamaContext CreateContext(LlamaContextKind kind)
     {
         var parameters = LlamaNative.ContextDefaultParams();
-        var size = Options.ContextSize > 0 ? Options.ContextSize : TrainContextLength;
+        // Beyond the training context a model produces garbage (no RoPE scaling is configured here), so cap it.
+        var size = Options.ContextSize > 0 && (Options.ContextSize <= TrainContextLength || TrainContextLength <= 0)
+            ? Options.ContextSize
+            : TrainContextLength;
         var threads = Options.EffectiveThreads;
         parameters.NCtx = (uint)size;
         parameters.NThreads = threads;

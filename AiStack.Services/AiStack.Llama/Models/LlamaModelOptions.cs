@@ -9,7 +9,7 @@ public sealed record LlamaModelOptions
     /// <summary>Folder with the native libraries; null uses the default search (see <see cref="Native.LlamaLibrary"/>).</summary>
     public string? NativeLibraryPath { get; init; }
 
-    /// <summary>Tokens per context (prompt + completion); 0 uses the model's training context.</summary>
+    /// <summary>Tokens per context (prompt + completion); 0 uses the model's training context, which also caps larger values.</summary>
     public int ContextSize { get; init; } = 4096;
 
     /// <summary>CPU threads per context; null picks <see cref="LlamaThreading.DefaultThreads"/>.</summary>

@@ -163,8 +163,9 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(Llama, EntryPoint = "llama_sampler_init_temp")]
     public static partial IntPtr SamplerInitTemp(float temperature);
 
+    /// <summary>This build takes the vocabulary size first (node-llama-cpp's llama.cpp fork), unlike upstream llama.h.</summary>
     [LibraryImport(Llama, EntryPoint = "llama_sampler_init_penalties")]
-    public static partial IntPtr SamplerInitPenalties(int lastN, float repeat, float frequency, float presence);
+    public static partial IntPtr SamplerInitPenalties(int vocabularySize, int lastN, float repeat, float frequency, float presence);
 
     [LibraryImport(Llama, EntryPoint = "llama_sampler_sample")]
     public static partial int SamplerSample(SafeLlamaSamplerHandle chain, SafeLlamaContextHandle context, int index);

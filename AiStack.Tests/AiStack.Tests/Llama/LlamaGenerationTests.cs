@@ -26,6 +26,17 @@ public sealed class LlamaGenerationTests(LlamaModelFixture fixture)
     }
 
     [Fact]
+    public async Task A_repetition_penalty_changes_greedy_output_and_is_cheap_to_set_up()
+    {
+        var plain = await fixture.Generator.CompleteAsync(Prompt, LlamaModelFixture.Greedy(48));
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var penalized = await fixture.Generator.CompleteAsync(
+            Prompt, LlamaModelFixture.Greedy(48) with { RepeatPenalty = 100f, FrequencyPenalty = 5f, PresencePenalty = 5f, PenaltyLastN = 64 });
+        Assert.True(stopwatch.ElapsedMilliseconds < 2000, $"a penalized request took {stopwatch.ElapsedMilliseconds} ms");
+        Assert.NotEqual(plain.Text, penalized.Text);
+    }
+
+    [Fact]
     public async Task Max_tokens_ends_generation_with_finish_reason_length()
     {
         var completion = await fixture.Generator.CompleteAsync(Prompt, LlamaModelFixture.Greedy(5));
