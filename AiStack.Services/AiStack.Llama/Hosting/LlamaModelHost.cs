@@ -50,18 +50,19 @@ public sealed class LlamaModelHost : ILlamaGeneratorSource, ILlamaEmbedderSource
     public ValueTask<LlamaEmbedder> GetEmbedderAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(Get(_embedder!));
 
-    /// <summary>Loads what is configured now (used at start-up); failures are logged, not thrown.</summary>
-    public void Preload()
+    /// <summary>Loads the given kinds now (used at start-up); failures are logged, not thrown.</summary>
+    public void Preload(IReadOnlyCollection<LlamaModelKind> kinds)
     {
-        foreach (var (name, configured, load) in new (string, bool, Action)[]
+        ArgumentNullException.ThrowIfNull(kinds);
+        foreach (var (name, configured, load) in new (LlamaModelKind, bool, Action)[]
         {
-            ("chat", ChatConfigured, () => Get(_generator!)),
-            ("embedding", EmbeddingsConfigured, () => Get(_embedder!)),
-        })
+            (LlamaModelKind.Chat, ChatConfigured, () => Get(_generator!)),
+            (LlamaModelKind.Embedding, EmbeddingsConfigured, () => Get(_embedder!)),
+        }.Where(k => kinds.Contains(k.Item1)))
         {
             if (!configured)
             {
-                _logger.LogInformation("No local {Kind} model configured (Inference:ModelPath); the local backend is unavailable", name);
+                _logger.LogInformation("No local {Kind} model configured (Inference:ModelPath); the local backend is unavailable", Describe(name));
                 continue;
             }
 
@@ -71,29 +72,32 @@ public sealed class LlamaModelHost : ILlamaGeneratorSource, ILlamaEmbedderSource
             }
             catch (LlamaException exception)
             {
-                _logger.LogWarning("Local {Kind} model unavailable: {Reason}", name, exception.Message);
+                _logger.LogWarning("Local {Kind} model unavailable: {Reason}", Describe(name), exception.Message);
             }
         }
     }
 
-    /// <summary>Whether the local backend can serve, and why not.</summary>
-    public LlamaBackendStatus GetStatus()
+    /// <summary>Whether the local backend can serve <paramref name="kind"/> requests, and why not (loads the model if needed).</summary>
+    public LlamaBackendStatus GetStatus(LlamaModelKind kind = LlamaModelKind.Chat)
     {
-        if (!ChatConfigured)
+        var configured = kind == LlamaModelKind.Chat ? ChatConfigured : EmbeddingsConfigured;
+        if (!configured)
         {
-            return new LlamaBackendStatus(false, "No local model configured: set Inference:ModelPath (env Inference__ModelPath) to a GGUF file.");
+            return new LlamaBackendStatus(false, $"No local {Describe(kind)} model configured: set Inference:ModelPath (env Inference__ModelPath) to a GGUF file.");
         }
 
         try
         {
-            Get(_generator!);
-            return new LlamaBackendStatus(true, $"{ModelId} loaded");
+            var model = kind == LlamaModelKind.Chat ? Get(_generator!).Model : Get(_embedder!).Model;
+            return new LlamaBackendStatus(true, $"{Describe(kind)} model {model.ModelId} loaded");
         }
         catch (LlamaException exception)
         {
             return new LlamaBackendStatus(false, exception.Message);
         }
     }
+
+    private static string Describe(LlamaModelKind kind) => kind == LlamaModelKind.Chat ? "chat" : "embedding";
 
     public void Dispose()
     {
@@ -156,6 +160,13 @@ public sealed class LlamaModelHost : ILlamaGeneratorSource, ILlamaEmbedderSource
             return model;
         }
     }
+}
+
+/// <summary>What a local model is used for.</summary>
+public enum LlamaModelKind
+{
+    Chat,
+    Embedding,
 }
 
 /// <summary>Availability of the local backend, with the reason when it is unavailable.</summary>

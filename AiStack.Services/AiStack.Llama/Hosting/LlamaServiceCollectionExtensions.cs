@@ -22,6 +22,7 @@ public static class LlamaServiceCollectionExtensions
     public static IServiceCollection AddLlamaChatClient(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLlamaInference(configuration);
+        services.AddSingleton(new LlamaPreloadTarget(LlamaModelKind.Chat));
         services.TryAddSingleton(sp => new LlamaChatClient(
             sp.GetRequiredService<LlamaModelHost>(), sp.GetRequiredService<IOptions<LlamaInferenceOptions>>().Value.MaxOutputTokens));
         services.TryAddKeyedSingleton<IChatClient>(ServiceKey, (sp, _) => sp.GetRequiredService<LlamaChatClient>());
@@ -32,6 +33,7 @@ public static class LlamaServiceCollectionExtensions
     public static IServiceCollection AddLlamaEmbeddingGenerator(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddLlamaInference(configuration);
+        services.AddSingleton(new LlamaPreloadTarget(LlamaModelKind.Embedding));
         services.TryAddSingleton(sp => new LlamaEmbeddingGenerator(sp.GetRequiredService<LlamaModelHost>()));
         services.TryAddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(
             ServiceKey, (sp, _) => sp.GetRequiredService<LlamaEmbeddingGenerator>());
@@ -53,21 +55,29 @@ public static class LlamaServiceCollectionExtensions
     }
 }
 
-/// <summary>Loads the configured models in the background at start-up so the first request is fast.</summary>
-internal sealed class LlamaPreloadService(LlamaModelHost host, IOptions<LlamaInferenceOptions> options) : BackgroundService
+/// <summary>A model kind that a registration asked for, so start-up loads only what the service uses.</summary>
+internal sealed record LlamaPreloadTarget(LlamaModelKind Kind);
+
+/// <summary>Loads the registered models in the background at start-up so the first request is fast.</summary>
+internal sealed class LlamaPreloadService(
+    LlamaModelHost host, IOptions<LlamaInferenceOptions> options, IEnumerable<LlamaPreloadTarget> targets) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        options.Value.LoadOnStartup ? Task.Run(host.Preload, stoppingToken) : Task.CompletedTask;
+        options.Value.LoadOnStartup
+            ? Task.Run(() => host.Preload(targets.Select(t => t.Kind).Distinct().ToArray()), stoppingToken)
+            : Task.CompletedTask;
 }
 
-/// <summary>Reports the local backend: Healthy when loaded, Degraded with the reason otherwise.</summary>
-public sealed class LlamaHealthCheck(LlamaModelHost host) : IHealthCheck
+/// <summary>Reports the local models the service registered: Healthy when loaded, the failure status (Degraded) with the reason otherwise.</summary>
+internal sealed class LlamaHealthCheck(LlamaModelHost host, IEnumerable<LlamaPreloadTarget> targets) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var status = host.GetStatus();
-        return Task.FromResult(status.Available
-            ? HealthCheckResult.Healthy(status.Detail)
-            : new HealthCheckResult(context.Registration.FailureStatus, "local backend unavailable: " + status.Detail));
+        var kinds = targets.Select(t => t.Kind).Distinct().DefaultIfEmpty(LlamaModelKind.Chat);
+        var statuses = kinds.Select(k => host.GetStatus(k)).ToList();
+        var detail = string.Join("; ", statuses.Select(s => s.Detail));
+        return Task.FromResult(statuses.TrueForAll(s => s.Available)
+            ? HealthCheckResult.Healthy(detail)
+            : new HealthCheckResult(context.Registration.FailureStatus, "local backend unavailable: " + detail));
     }
 }
