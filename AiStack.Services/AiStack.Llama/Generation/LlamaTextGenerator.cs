@@ -64,7 +64,9 @@ public sealed class LlamaTextGenerator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(sampling);
-        var promptTokens = Model.Tokenize(prompt, addSpecial: true, parseSpecial: true);
+        // A chat template that writes the BOS text itself (Llama 3: <|begin_of_text|>) must not get a second BOS.
+        var addSpecial = Model.BeginningOfSequenceText is not { Length: > 0 } bos || !prompt.StartsWith(bos, StringComparison.Ordinal);
+        var promptTokens = Model.Tokenize(prompt, addSpecial, parseSpecial: true);
         using var lease = await _pool.RentAsync(cancellationToken);
         if (promptTokens.Length >= lease.Context.Size)
         {
@@ -121,10 +123,8 @@ public sealed class LlamaTextGenerator : IDisposable
         var promptElapsed = stopwatch.Elapsed;
 
         using var sampler = CreateSampler(sampling);
-        var decoder = new UTF8Encoding(false, false).GetDecoder();
+        var decoder = new TokenTextDecoder(Model);
         var stops = new StopSequenceFilter(sampling.StopSequences);
-        var pieceBuffer = new byte[256];
-        var charBuffer = new char[512];
         var generated = 0;
         LlamaFinishReason? finish = null;
         var stoppedBySequence = false;
@@ -145,9 +145,7 @@ public sealed class LlamaTextGenerator : IDisposable
             }
 
             generated++;
-            var byteCount = Model.TokenToPiece(token, pieceBuffer);
-            var charCount = decoder.GetChars(pieceBuffer, 0, byteCount, charBuffer, 0, flush: false);
-            var (text, stopped) = stops.Push(new string(charBuffer, 0, charCount));
+            var (text, stopped) = stops.Push(decoder.Append(token));
             if (text.Length > 0)
             {
                 emit(new LlamaGenerationUpdate(text, null, promptTokens.Length, generated));
@@ -169,8 +167,7 @@ public sealed class LlamaTextGenerator : IDisposable
         var tail = stops.Flush();
         if (!stoppedBySequence)
         {
-            var flushed = decoder.GetChars([], 0, 0, charBuffer, 0, flush: true);
-            tail += new string(charBuffer, 0, flushed);
+            tail += decoder.Flush();
         }
 
         LogCompletion(promptTokens.Length, generated, promptElapsed, stopwatch.Elapsed - promptElapsed, finish.Value);

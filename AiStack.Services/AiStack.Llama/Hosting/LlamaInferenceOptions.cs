@@ -21,6 +21,10 @@ public sealed class LlamaInferenceOptions
     [Range(0, 1_048_576)]
     public int ContextSize { get; set; } = 4096;
 
+    /// <summary>Tokens per embedding context: longer input is truncated. Capped by the embedding model's training context.</summary>
+    [Range(0, 1_048_576)]
+    public int EmbeddingContextSize { get; set; } = 2048;
+
     /// <summary>CPU threads per context; unset: 1 on 2 cores, cores-1 up to 4 cores, half the cores above (max 16).</summary>
     [Range(1, 512)]
     public int? Threads { get; set; }
@@ -50,6 +54,7 @@ public sealed class LlamaInferenceOptions
         Path = path,
         NativeLibraryPath = string.IsNullOrWhiteSpace(NativeLibraryPath) ? null : NativeLibraryPath,
         ContextSize = ContextSize,
+        EmbeddingContextSize = EmbeddingContextSize,
         Threads = Threads,
         BatchSize = BatchSize,
         GpuLayers = GpuLayers,

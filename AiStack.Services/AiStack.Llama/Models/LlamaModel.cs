@@ -31,6 +31,7 @@ public sealed class LlamaModel : IDisposable
             var buffer = stackalloc byte[256];
             var length = LlamaNative.ModelDesc(handle, buffer, 256);
             Description = length > 0 ? Encoding.UTF8.GetString(buffer, Math.Min(length, 255)) : "unknown";
+            BeginningOfSequenceText = BeginningOfSequence >= 0 ? Marshal.PtrToStringUTF8((IntPtr)LlamaNative.VocabGetText(_vocab, BeginningOfSequence)) : null;
             var template = LlamaNative.ModelChatTemplate(handle, null);
             ChatTemplate = template is null ? null : Marshal.PtrToStringUTF8((IntPtr)template);
         }
@@ -150,20 +151,31 @@ public sealed class LlamaModel : IDisposable
         }
     }
 
-    /// <summary>The raw bytes of one token (possibly part of a UTF-8 character); control tokens render as nothing.</summary>
-    internal unsafe int TokenToPiece(int token, Span<byte> buffer)
+    /// <summary>
+    /// The raw bytes of one token (possibly part of a UTF-8 character) into <paramref name="buffer"/>, grown when the
+    /// token is longer; returns the byte count. Control tokens render as nothing.
+    /// </summary>
+    internal unsafe int TokenToPiece(int token, ref byte[] buffer)
     {
-        fixed (byte* pointer = buffer)
+        while (true)
         {
-            var length = LlamaNative.TokenToPiece(_vocab, token, pointer, buffer.Length, 0, special: false);
-            if (length < 0)
+            int length;
+            fixed (byte* pointer = buffer)
             {
-                throw new LlamaException($"Token {token} needs {-length} bytes, more than the {buffer.Length} reserved.");
+                length = LlamaNative.TokenToPiece(_vocab, token, pointer, buffer.Length, 0, special: false);
             }
 
-            return length;
+            if (length >= 0)
+            {
+                return length;
+            }
+
+            buffer = new byte[-length];
         }
     }
+
+    /// <summary>The text of the BOS token, when the model has one ("&lt;s&gt;", "&lt;|begin_of_text|&gt;").</summary>
+    public string? BeginningOfSequenceText { get; private set; }
 
     /// <summary>True for end-of-generation tokens (EOS, EOT, &lt;|im_end|&gt; ...).</summary>
     public bool IsEndOfGeneration(int token) => LlamaNative.VocabIsEog(_vocab, token);
@@ -246,10 +258,7 @@ public sealed class LlamaModel : IDisposable
     internal LlamaContext CreateContext(LlamaContextKind kind)
     {
         var parameters = LlamaNative.ContextDefaultParams();
-        // Beyond the training context a model produces garbage (no RoPE scaling is configured here), so cap it.
-        var size = Options.ContextSize > 0 && (Options.ContextSize <= TrainContextLength || TrainContextLength <= 0)
-            ? Options.ContextSize
-            : TrainContextLength;
+        var size = CapToTraining(kind == LlamaContextKind.Embedding ? Options.EmbeddingContextSize : Options.ContextSize);
         var threads = Options.EffectiveThreads;
         parameters.NCtx = (uint)size;
         parameters.NThreads = threads;
@@ -272,6 +281,10 @@ public sealed class LlamaModel : IDisposable
 
         return new LlamaContext(this, SafeLlamaContextHandle.Create(_handle, parameters), kind);
     }
+
+    /// <summary>Beyond the training context a model produces garbage (no RoPE scaling is configured here): cap there; 0 means all of it.</summary>
+    private int CapToTraining(int requested) =>
+        requested > 0 && (requested <= TrainContextLength || TrainContextLength <= 0) ? requested : TrainContextLength;
 
     public void Dispose() => _handle.Dispose();
 }

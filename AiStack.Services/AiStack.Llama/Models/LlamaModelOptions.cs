@@ -12,6 +12,9 @@ public sealed record LlamaModelOptions
     /// <summary>Tokens per context (prompt + completion); 0 uses the model's training context, which also caps larger values.</summary>
     public int ContextSize { get; init; } = 4096;
 
+    /// <summary>Tokens per embedding context (the longest text embedded whole; longer input is truncated); capped by the training context.</summary>
+    public int EmbeddingContextSize { get; init; } = 2048;
+
     /// <summary>CPU threads per context; null picks <see cref="LlamaThreading.DefaultThreads"/>.</summary>
     public int? Threads { get; init; }
 

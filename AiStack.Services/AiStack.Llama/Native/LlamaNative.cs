@@ -79,6 +79,10 @@ internal static unsafe partial class LlamaNative
     [LibraryImport(Llama, EntryPoint = "llama_vocab_eos")]
     public static partial int VocabEos(IntPtr vocab);
 
+    /// <summary>Returns a pointer owned by the vocabulary: never a marshalled string, which the marshaller would free.</summary>
+    [LibraryImport(Llama, EntryPoint = "llama_vocab_get_text")]
+    public static partial byte* VocabGetText(IntPtr vocab, int token);
+
     [LibraryImport(Llama, EntryPoint = "llama_vocab_is_eog")]
     [return: MarshalAs(UnmanagedType.U1)]
     public static partial bool VocabIsEog(IntPtr vocab, int token);
