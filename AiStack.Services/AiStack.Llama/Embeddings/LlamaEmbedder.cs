@@ -38,7 +38,7 @@ public sealed class LlamaEmbedder : IDisposable
 
         if (tokens.Length == 0)
         {
-            tokens = [Model.BeginningOfSequence];
+            tokens = [Model.BeginningOfSequence >= 0 ? Model.BeginningOfSequence : Model.EndOfSequence];
         }
 
         // On a dedicated thread: a long input can keep llama_decode busy for a while.

@@ -67,6 +67,12 @@ public sealed class LlamaTextGenerator : IDisposable
         // A chat template that writes the BOS text itself (Llama 3: <|begin_of_text|>) must not get a second BOS.
         var addSpecial = Model.BeginningOfSequenceText is not { Length: > 0 } bos || !prompt.StartsWith(bos, StringComparison.Ordinal);
         var promptTokens = Model.Tokenize(prompt, addSpecial, parseSpecial: true);
+        if (promptTokens.Length == 0)
+        {
+            // Sampling without any decoded token would abort inside llama.cpp.
+            throw new ArgumentException("The prompt is empty.", nameof(prompt));
+        }
+
         using var lease = await _pool.RentAsync(cancellationToken);
         if (promptTokens.Length >= lease.Context.Size)
         {

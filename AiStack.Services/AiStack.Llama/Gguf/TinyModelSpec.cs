@@ -47,6 +47,9 @@ public sealed record TinyModelSpec
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>tokenizer.ggml.add_bos_token: whether tokenizing with special tokens prepends BOS (false is like Qwen).</summary>
+    public bool AddBosToken { get; init; } = true;
+
     public static TinyModelSpec FromName(string size) => size.ToUpperInvariant() switch
     {
         "TINY" => Tiny,

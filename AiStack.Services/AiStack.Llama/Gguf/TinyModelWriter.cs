@@ -48,7 +48,7 @@ public static class TinyModelWriter
         gguf.Add("tokenizer.ggml.bos_token_id", (uint)TinyVocabulary.Bos);
         gguf.Add("tokenizer.ggml.eos_token_id", (uint)TinyVocabulary.Eos);
         gguf.Add("tokenizer.ggml.eot_token_id", (uint)TinyVocabulary.ImEnd);
-        gguf.Add("tokenizer.ggml.add_bos_token", true);
+        gguf.Add("tokenizer.ggml.add_bos_token", spec.AddBosToken);
         gguf.Add("tokenizer.ggml.add_eos_token", false);
         gguf.Add("tokenizer.chat_template", ChatTemplate);
 

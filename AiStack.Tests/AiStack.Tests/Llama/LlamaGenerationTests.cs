@@ -1,4 +1,6 @@
 using AiStack.Llama.Generation;
+using AiStack.Llama.Gguf;
+using AiStack.Llama.Models;
 
 namespace AiStack.Tests.Llama;
 
@@ -34,6 +36,21 @@ public sealed class LlamaGenerationTests(LlamaModelFixture fixture)
             Prompt, LlamaModelFixture.Greedy(48) with { RepeatPenalty = 100f, FrequencyPenalty = 5f, PresencePenalty = 5f, PenaltyLastN = 64 });
         Assert.True(stopwatch.ElapsedMilliseconds < 2000, $"a penalized request took {stopwatch.ElapsedMilliseconds} ms");
         Assert.NotEqual(plain.Text, penalized.Text);
+    }
+
+    [Fact]
+    public async Task An_empty_prompt_is_rejected_instead_of_reaching_the_native_sampler()
+    {
+        // A vocabulary that adds no BOS (like Qwen's) turns an empty prompt into no tokens at all.
+        var path = Path.Combine(fixture.Directory, "no-bos.gguf");
+        TinyModelWriter.Write(path, TinyModelSpec.Tiny with { AddBosToken = false });
+        using var model = LlamaModel.Load(fixture.Options with { Path = path, ContextPoolSize = 1 });
+        using var generator = new LlamaTextGenerator(model);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => generator.CompleteAsync(string.Empty, LlamaModelFixture.Greedy(4)));
+        var after = await generator.CompleteAsync("hello", LlamaModelFixture.Greedy(2));
+        Assert.Equal(2, after.CompletionTokens);
+        Assert.Equal(model.Tokenize("hello", addSpecial: false).Length, after.PromptTokens);
     }
 
     [Fact]
