@@ -4,6 +4,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace AiStack.Tests.Llama;
 
@@ -44,6 +45,49 @@ public sealed class LlamaHostingTests(LlamaModelFixture fixture)
         var health = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         Assert.Equal(HealthStatus.Degraded, health.Status);
         Assert.StartsWith("local backend unavailable", health.Entries["llama"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_a_model_makes_the_backend_unavailable_with_the_reason()
+    {
+        var path = Path.Combine(fixture.Directory, "not-a-model.gguf");
+        await File.WriteAllTextAsync(path, "this is not a GGUF file");
+        await using var provider = BuildProvider(new() { ["Inference:ModelPath"] = path });
+        var client = provider.GetRequiredKeyedService<IChatClient>(LlamaServiceCollectionExtensions.ServiceKey);
+
+        var error = await Assert.ThrowsAsync<LlamaUnavailableException>(() => client.GetResponseAsync("hello"));
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        var host = provider.GetRequiredService<LlamaModelHost>();
+        Assert.Equal(LlamaBackendState.Failed, host.GetStatus(LlamaModelKind.Chat).State);
+        var health = await provider.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Equal(HealthStatus.Degraded, health.Status);
+        Assert.Contains(path, health.Entries["llama"].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Start_up_preloads_only_the_registered_kind_without_blocking_health()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Inference:ModelPath"] = fixture.ModelPath,
+            ["Inference:ContextPoolSize"] = "1",
+        }).Build();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddLlamaEmbeddingGenerator(configuration);
+        using var host = builder.Build();
+        var models = host.Services.GetRequiredService<LlamaModelHost>();
+        Assert.Equal(LlamaBackendState.NotLoaded, models.GetStatus(LlamaModelKind.Embedding).State);
+
+        await host.StartAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (models.GetStatus(LlamaModelKind.Embedding).State != LlamaBackendState.Ready && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(LlamaBackendState.Ready, models.GetStatus(LlamaModelKind.Embedding).State);
+        Assert.Equal(LlamaBackendState.NotLoaded, models.GetStatus(LlamaModelKind.Chat).State);
+        await host.StopAsync();
     }
 
     [Fact]
