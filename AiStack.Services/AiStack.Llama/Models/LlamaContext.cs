@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using AiStack.Llama.Native;
 
 namespace AiStack.Llama.Models;
@@ -6,15 +7,36 @@ namespace AiStack.Llama.Models;
 /// One llama_context: a KV cache plus compute buffers. Not thread-safe; <see cref="LlamaContextPool"/> hands each one to a
 /// single request at a time.
 /// </summary>
-internal sealed class LlamaContext : IDisposable
+internal sealed unsafe class LlamaContext : IDisposable
 {
-    public LlamaContext(LlamaModel model, SafeLlamaContextHandle handle, LlamaContextKind kind)
+    // Native memory the abort callback reads: set to 1 when the running decode's cancellation token fires, so a long
+    // llama_decode (a big prompt batch on a CPU can take many seconds) stops between graph nodes.
+    private readonly int* _abortFlag;
+
+    private LlamaContext(LlamaModel model, SafeLlamaContextHandle handle, LlamaContextKind kind, int* abortFlag)
     {
         Model = model;
         Handle = handle;
         Kind = kind;
+        _abortFlag = abortFlag;
         Size = (int)LlamaNative.NCtx(handle);
         BatchSize = (int)LlamaNative.NBatch(handle);
+    }
+
+    public static LlamaContext Create(LlamaModel model, LlamaContextParams parameters, LlamaContextKind kind)
+    {
+        var flag = (int*)NativeMemory.AllocZeroed(sizeof(int));
+        try
+        {
+            parameters.AbortCallback = (IntPtr)(delegate* unmanaged<IntPtr, byte>)&ShouldAbort;
+            parameters.AbortCallbackData = (IntPtr)flag;
+            return new LlamaContext(model, SafeLlamaContextHandle.Create(model.Handle, parameters), kind, flag);
+        }
+        catch
+        {
+            NativeMemory.Free(flag);
+            throw;
+        }
     }
 
     public LlamaModel Model { get; }
@@ -35,8 +57,12 @@ internal sealed class LlamaContext : IDisposable
     /// Appends tokens to the sequence, in chunks of <see cref="BatchSize"/> (cancellation is checked between chunks);
     /// logits are kept for the last token.
     /// </summary>
-    public unsafe void Decode(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
+    public void Decode(ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
+        Volatile.Write(ref *_abortFlag, 0);
+        using var abort = cancellationToken.CanBeCanceled
+            ? cancellationToken.Register(static state => Volatile.Write(ref *(int*)(IntPtr)state!, 1), (IntPtr)_abortFlag)
+            : default;
         for (var start = 0; start < tokens.Length; start += BatchSize)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -44,6 +70,12 @@ internal sealed class LlamaContext : IDisposable
             fixed (int* pointer = chunk)
             {
                 var result = LlamaNative.Decode(Handle, LlamaNative.BatchGetOne(pointer, chunk.Length));
+                if (result == 2 && cancellationToken.IsCancellationRequested)
+                {
+                    // Aborted through the callback; the context is cleared before its next use.
+                    throw new OperationCanceledException(cancellationToken);
+                }
+
                 if (result != 0)
                 {
                     throw new LlamaException(result == 1
@@ -55,7 +87,7 @@ internal sealed class LlamaContext : IDisposable
     }
 
     /// <summary>The mean-pooled embedding of the sequence just decoded (embedding contexts only).</summary>
-    public unsafe float[] ReadPooledEmbedding()
+    public float[] ReadPooledEmbedding()
     {
         var pointer = LlamaNative.GetEmbeddingsSeq(Handle, 0);
         if (pointer is null)
@@ -66,5 +98,15 @@ internal sealed class LlamaContext : IDisposable
         return new ReadOnlySpan<float>(pointer, Model.EmbeddingSize).ToArray();
     }
 
-    public void Dispose() => Handle.Dispose();
+    public void Dispose()
+    {
+        if (!Handle.IsClosed)
+        {
+            Handle.Dispose();
+            NativeMemory.Free(_abortFlag);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    private static byte ShouldAbort(IntPtr flag) => Volatile.Read(ref *(int*)flag) != 0 ? (byte)1 : (byte)0;
 }

@@ -279,7 +279,7 @@ public sealed class LlamaModel : IDisposable
             parameters.NUbatch = Math.Min(batch, parameters.NUbatch);
         }
 
-        return new LlamaContext(this, SafeLlamaContextHandle.Create(_handle, parameters), kind);
+        return LlamaContext.Create(this, parameters, kind);
     }
 
     /// <summary>Beyond the training context a model produces garbage (no RoPE scaling is configured here): cap there; 0 means all of it.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using AiStack.Llama.Generation;
 using AiStack.Llama.Gguf;
 using AiStack.Llama.Models;
@@ -116,6 +117,31 @@ public sealed class LlamaGenerationTests(LlamaModelFixture fixture)
         });
         Assert.Equal(3, received);
         Assert.Equal(0, afterCancel);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_long_prompt_aborts_the_native_decode()
+    {
+        // One 2000-token batch on a wider model: a single llama_decode call that takes a good while on one thread.
+        var path = Path.Combine(fixture.Directory, "wide.gguf");
+        TinyModelWriter.Write(path, TinyModelSpec.Tiny with { EmbeddingLength = 512, FeedForwardLength = 1024, LayerCount = 4, ContextLength = 2048 });
+        using var model = LlamaModel.Load(fixture.Options with { Path = path, ContextSize = 2048, BatchSize = 2048, ContextPoolSize = 1 });
+        using var generator = new LlamaTextGenerator(model);
+        var prompt = string.Concat(Enumerable.Repeat("the code and the data of the world ", 240));
+        Assert.InRange(model.Tokenize(prompt).Length, 1500, 2000);
+
+        var uncancelled = Stopwatch.StartNew();
+        await generator.CompleteAsync(prompt, LlamaModelFixture.Greedy(1));
+        uncancelled.Stop();
+
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromMilliseconds(30));
+        var cancelled = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => generator.CompleteAsync(prompt, LlamaModelFixture.Greedy(1), cancellation.Token));
+        cancelled.Stop();
+
+        Assert.True(cancelled.Elapsed < uncancelled.Elapsed / 2, $"cancelled after {cancelled.ElapsedMilliseconds} ms; the whole prompt takes {uncancelled.ElapsedMilliseconds} ms");
+        var after = await generator.CompleteAsync("hello", LlamaModelFixture.Greedy(3));
+        Assert.Equal(3, after.CompletionTokens); // the context is usable again
     }
 
     [Fact]
