@@ -56,8 +56,8 @@ public sealed class LlamaTextGenerator : IDisposable
     /// <summary>
     /// Streams the completion of <paramref name="prompt"/> (special tokens in it, such as &lt;|im_start|&gt;, are parsed).
     /// The last update carries the finish reason and token counts. The native work runs on a dedicated thread (a prompt can
-    /// take seconds on a CPU), never on the caller's thread-pool thread; cancellation is checked between tokens and between
-    /// prompt batches.
+    /// take seconds on a CPU), never on the caller's thread-pool thread; cancellation is checked between tokens and aborts a
+    /// running llama_decode.
     /// </summary>
     public async IAsyncEnumerable<LlamaGenerationUpdate> GenerateAsync(
         string prompt, LlamaSamplingOptions sampling, [EnumeratorCancellation] CancellationToken cancellationToken = default)
