@@ -4,19 +4,36 @@ using AiStack.Llama.Embeddings;
 using AiStack.Llama.Generation;
 using AiStack.Llama.Gguf;
 using AiStack.Llama.Models;
+using AiStack.Llama.Native;
+using AiStack.Tests.Infrastructure;
 
 namespace AiStack.Tests.Llama;
 
-[Collection(LlamaCollection.Name)]
-public sealed class LlamaHandleLeakTests(LlamaModelFixture fixture)
+/// <summary>Process-wide measurements: runs alone, never beside tests of other collections.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LlamaLeakCollection
 {
+    public const string Name = "Llama leaks";
+}
+
+[Collection(LlamaLeakCollection.Name)]
+public sealed class LlamaHandleLeakTests : IDisposable
+{
+    private readonly string _directory = TestDirectories.Create("llama-leaks");
+
     [Fact]
     public async Task Loading_and_freeing_models_contexts_and_samplers_in_a_loop_keeps_memory_and_handles_bounded()
     {
-        // A bigger model than the fixture's, so that leaking one model or context per cycle would stand out clearly.
-        var path = Path.Combine(fixture.Directory, "leak.gguf");
+        var nativePath = Environment.GetEnvironmentVariable("Inference__NativeLibraryPath");
+        LlamaLibrary.Locate(nativePath, AppContext.BaseDirectory); // fails with the fetch-llama.sh message when missing
+
+        // A bigger model than the shared fixture's, so that leaking one model or context per cycle would stand out clearly.
+        var path = Path.Combine(_directory, "leak.gguf");
         TinyModelWriter.Write(path, TinyModelSpec.Tiny with { EmbeddingLength = 256, ContextLength = 2048 });
-        var options = fixture.Options with { Path = path, ContextSize = 2048, ContextPoolSize = 1, WarmUp = false };
+        var options = new LlamaModelOptions
+        {
+            Path = path, NativeLibraryPath = nativePath, ContextSize = 2048, Threads = 1, ContextPoolSize = 1, WarmUp = false,
+        };
         async Task Cycle()
         {
             using var model = LlamaModel.Load(options);
@@ -46,6 +63,8 @@ public sealed class LlamaHandleLeakTests(LlamaModelFixture fixture)
         Assert.True(rssAfter - rssBefore < 32L << 20, $"RSS grew by {(rssAfter - rssBefore) >> 20} MiB over 50 load/free cycles");
         Assert.True(handlesAfter - handlesBefore < 5, $"open file descriptors grew from {handlesBefore} to {handlesAfter}");
     }
+
+    public void Dispose() => TestDirectories.Delete(_directory);
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
     private static extern int MallocTrim(nuint pad);
