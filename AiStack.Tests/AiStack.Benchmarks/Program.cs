@@ -1,18 +1,50 @@
 using AiStack.Benchmarks.KnowledgeBase;
+using AiStack.Benchmarks.Llama;
+using AiStack.Llama.Gguf;
 
 // Benchmarks are commands, not timed tests: each prints a Markdown table for the README.
-var command = args.Length > 0 ? args[0] : "";
-switch (command)
+return args switch
 {
-    case "kb":
-        return await KnowledgeBaseBenchmark.RunAsync(args[1..]);
-    default:
-        Console.Error.WriteLine("""
-            Usage: dotnet run -c Release --project AiStack.Tests/AiStack.Benchmarks -- <benchmark> [options]
+    ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
+    ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
+    ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
+    ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
+    _ => Usage(),
+};
 
-              kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
-                 KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
-                 ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
-            """);
-        return 2;
+static int WriteTinyModel(string path, string[] options)
+{
+    var spec = TinyModelSpec.FromName(Option(options, "--size") ?? "tiny");
+    if (Option(options, "--seed") is { } seed)
+    {
+        spec = spec with { Seed = int.Parse(seed, System.Globalization.CultureInfo.InvariantCulture) };
+    }
+
+    var info = TinyModelWriter.Write(path, spec);
+    Console.WriteLine($"Wrote {info.Path}: {info.ParameterCount:N0} parameters, {info.VocabularySize} tokens, {info.FileBytes / 1048576.0:F1} MiB in {info.Elapsed.TotalMilliseconds:F0} ms");
+    return 0;
+}
+
+static string? Option(string[] options, string name)
+{
+    var index = Array.IndexOf(options, name);
+    return index >= 0 && index + 1 < options.Length ? options[index + 1] : null;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        Usage: dotnet run -c Release --project AiStack.Tests/AiStack.Benchmarks -- <command> [options]
+
+          kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
+             KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
+             ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
+          llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]
+             tokens/s of AiStack.Llama versus node-llama-cpp on the same generated model.
+          model tiny <path> [--size tiny|30m] [--seed N]
+             write a generated llama-architecture GGUF with random weights.
+          model info <path> [--prompt TEXT]
+             load a GGUF, print its facts, the native ABI facts and a short greedy answer.
+        """);
+    return 2;
 }
