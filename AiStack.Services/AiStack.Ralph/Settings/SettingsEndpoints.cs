@@ -1,0 +1,45 @@
+using AiStack.Ralph.Adaptive;
+using AiStack.Ralph.Tasks;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AiStack.Ralph.Settings;
+
+public static class SettingsEndpoints
+{
+    public const string ChangedByHeader = "X-AiStack-User";
+
+    public static IEndpointRouteBuilder MapSettingsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var settings = app.MapGroup("/settings").WithTags("Settings");
+        settings.MapGet("/", async (SettingsStore store, CancellationToken ct) => TypedResults.Ok(await store.DescribeAsync(ct)));
+        settings.MapPut("/", UpdateAsync);
+        settings.MapGet("/history", async (SettingsStore store, int? limit, CancellationToken ct) =>
+            TypedResults.Ok(await store.HistoryAsync(Math.Clamp(limit ?? 50, 1, 500), ct)));
+        app.MapGet("/stats", StatsAsync).WithTags("Stats");
+        return app;
+    }
+
+    private static async Task<Results<Ok<SettingsResponse>, ValidationProblem>> UpdateAsync(SettingsUpdate update, SettingsStore store, HttpContext http, CancellationToken cancellationToken)
+    {
+        var who = update.ChangedBy ?? http.Request.Headers[ChangedByHeader].FirstOrDefault() ?? "api";
+        var (saved, errors) = await store.UpdateAsync(update, who, cancellationToken);
+        return saved is not null ? TypedResults.Ok(saved) : TypedResults.ValidationProblem(errors!);
+    }
+
+    private static async Task<Ok<StatsResponse>> StatsAsync(TaskStore tasks, AdaptiveHistoryStore history, SettingsStore settings, CancellationToken cancellationToken)
+    {
+        var counts = await tasks.CountsAsync(cancellationToken);
+        var summaries = await history.SummariesAsync(cancellationToken);
+        var current = await settings.CurrentAsync(cancellationToken);
+        return TypedResults.Ok(new StatsResponse(
+            counts.Total, counts.Queued, counts.Running, counts.Completed, counts.Failed, counts.Stopped, counts.Rejected, counts.Error,
+            counts.TotalIterations, counts.Total == 0 ? 0 : Math.Round((double)counts.TotalIterations / counts.Total, 2),
+            new AdaptiveStats(current.AdaptiveEnabled, summaries.Sum(s => s.TotalTasks),
+                summaries.ToDictionary(s => $"{s.TaskType}/{s.Backend}", s => s, StringComparer.Ordinal))));
+    }
+}
+
+public sealed record AdaptiveStats(bool Enabled, int HistoryEntries, IReadOnlyDictionary<string, HistorySummary> History);
+
+public sealed record StatsResponse(long TotalTasks, long Queued, long Running, long Completed, long Failed, long Stopped, long Rejected, long Error,
+    long TotalIterations, double AverageIterations, AdaptiveStats Adaptive);
