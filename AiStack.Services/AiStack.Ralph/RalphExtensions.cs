@@ -41,6 +41,7 @@ public static class RalphExtensions
         });
         services.AddHttpClient(HttpAgentBackend.ClientName).WithoutResilience().ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
 
+        services.TryAddSingleton<AiStack.ServiceDefaults.Telemetry.Events.ITelemetryEvents, LoggingTelemetryEvents>();
         services.AddSingleton<RalphTelemetry>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<TaskStore>();
