@@ -14,8 +14,14 @@ var knowledgeBase = builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledg
     .WithReference(qdrant)
     .WithConfiguration(builder.Configuration, "Embeddings", "Inference");
 
-builder.AddProject<Projects.AiStack_Coordinator>("coordinator", port: 8092)
+var coordinator = builder.AddProject<Projects.AiStack_Coordinator>("coordinator", port: 8092)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithConfiguration(builder.Configuration, "Inference", "Remote", "Routing", "ResponseCache", "Backends");
+
+builder.AddProject<Projects.AiStack_Ralph>("ralph", port: 8098)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithReference(coordinator).WaitFor(coordinator)
+    .WithConfiguration(builder.Configuration, "Ralph");
 
 return await builder.Build().RunAsync();
