@@ -1,0 +1,3 @@
+using AiStack.Cli;
+
+return await CliCommands.Build().Parse(args).InvokeAsync();
