@@ -20,7 +20,10 @@ public static class CliCommands
     public static RootCommand Build(Func<StackConnection>? connect = null, IAnsiConsole? console = null)
     {
         connect ??= () => StackConnection.Discover();
-        console ??= AnsiConsole.Console;
+        // Piped output (scripts, CI, tests) gets plain text without escape sequences.
+        console ??= Console.IsOutputRedirected
+            ? AnsiConsole.Create(new AnsiConsoleSettings { Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors, Interactive = InteractionSupport.No })
+            : AnsiConsole.Console;
         var root = new RootCommand("aistack: the AiStack command line (Ralph tasks, health, settings, MCP server).");
         root.Subcommands.Add(TasksCommand(connect, console));
         root.Subcommands.Add(HealthCommand(connect, console));

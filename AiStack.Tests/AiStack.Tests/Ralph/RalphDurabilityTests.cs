@@ -98,27 +98,20 @@ public sealed class RalphReplicaTests(PostgresFixture postgres)
 }
 
 /// <summary>SIGKILL the real Ralph process under the AppHost: it is restarted and the task finishes with every iteration once.</summary>
-public sealed class RalphCrashRecoveryTests
+[Collection(RalphStackCollection.Name)]
+public sealed class RalphCrashRecoveryTests(RalphStackFixture stack)
 {
     [Fact]
     public async Task A_task_survives_a_sigkilled_ralph_with_no_iteration_lost_or_counted_twice()
     {
-        var bin = TestDirectories.Create("ralph-crash-bin");
-        var script = RalphFactory.WriteScript(bin, "agent.sh",
-            "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\nsleep 0.4\nif [ $n -lt 6 ]; then exit 2; fi\nexit 0");
-        await using var host = AppHostProcess.Start("embedded", StackResources.Embedded,
-            "--Ralph:Backends:agent:Type=command", $"--Ralph:Backends:agent:Executable={script}", "--Ralph:Backends:agent:TimeoutSeconds=30",
-            "--Ralph:KnowledgeContext=false", "--Ralph:PollMilliseconds=50");
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{host.Ports["ralph"]}") };
-        client.DefaultRequestHeaders.Add("X-API-Key", host.ApiKey);
-        var ralph = await host.WaitForResourceAsync("ralph", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+        var client = stack.Ralph;
+        var ralph = await stack.Host.WaitForResourceAsync("ralph", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
         var pid = ralph.GetProperty("pid").GetInt32();
 
-        var id = (await client.SubmitAsync(new { prompt = "survive a crash", backend = "agent", max_iterations = 20 })).Id();
+        var id = (await client.SubmitAsync(new { prompt = "survive a crash", backend = "slow", max_iterations = 20 })).Id();
         await client.WaitForAsync(id, t => t["iteration"]!.GetValue<int>() >= 2, seconds: 30);
         System.Diagnostics.Process.GetProcessById(pid).Kill();
-        await host.WaitForResourceAsync("ralph", r => r.GetProperty("state").GetString() == "Ready" && r.GetProperty("pid").GetInt32() != pid, TimeSpan.FromSeconds(60));
+        await stack.Host.WaitForResourceAsync("ralph", r => r.GetProperty("state").GetString() == "Ready" && r.GetProperty("pid").GetInt32() != pid, TimeSpan.FromSeconds(60));
         var task = await client.WaitForAsync(id, seconds: 60);
 
         Assert.Equal("completed", task.Status());
