@@ -63,7 +63,7 @@ public static class QueryEndpoints
 
         var context = await queries.RetrieveAsync(request.Query!, null, null, null, null, cancellationToken);
         var augmented = PromptBuilder.Augment(request.Query!, context, request.AgentType, options.CurrentValue.MaxChunkCharsInPrompt);
-        return TypedResults.Ok(new AugmentQueryResponse(augmented, context.Select(c => c.ChunkId).ToList(), request.Query!, context.Count));
+        return TypedResults.Ok(new AugmentQueryResponse(augmented, context.Select(c => c.ChunkId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), request.Query!, context.Count));
     }
 
     private static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> FeedbackAsync(

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AiStack.Contracts.Coordinator;
+using AiStack.Contracts.KnowledgeBase;
 using AiStack.Contracts.Tasks;
 using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Routing;
