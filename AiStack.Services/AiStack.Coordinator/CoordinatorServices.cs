@@ -8,6 +8,7 @@ using AiStack.Coordinator.Routing;
 using AiStack.Coordinator.Telemetry;
 using AiStack.Llama.Hosting;
 using AiStack.ServiceDefaults.Hosting;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -51,6 +52,7 @@ public static class CoordinatorServices
             sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>(),
             sp.GetRequiredService<CoordinatorTelemetry>(),
+            sp.GetRequiredService<ITelemetryEvents>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseCacheChatClient>>()));
         // The pipeline every endpoint uses: cache -> router -> (per backend) breaker -> telemetry -> model.

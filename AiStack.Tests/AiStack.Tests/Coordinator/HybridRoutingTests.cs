@@ -213,3 +213,32 @@ public sealed class KnowledgeBaseFailureTests(HybridStackFixture stack)
         Assert.Empty(answer["results"]!.AsArray());
     }
 }
+
+/// <summary>What the Coordinator tells the learning pipeline, read from its outbox.</summary>
+[Collection(HybridStackCollection.Name)]
+public sealed class CoordinatorTelemetryEventTests(HybridStackFixture stack)
+{
+    [Fact]
+    public async Task A_query_publishes_its_route_decision_and_answer_and_a_private_one_only_hashes()
+    {
+        await using var coordinator = new CoordinatorFactory(stack.HybridSettings());
+        using var client = coordinator.CreateClient();
+
+        (await client.PostAsJsonAsync("/query", new { prompt = HybridStackFixture.KnownPattern, agent_type = "aider" })).EnsureSuccessStatusCode();
+        (await client.PostAsJsonAsync("/query", new { prompt = "a secret question about payroll", @private = true })).EnsureSuccessStatusCode();
+
+        var spool = Path.Combine(coordinator.Home, "spool", "coordinator.jsonl");
+        var events = (await File.ReadAllLinesAsync(spool)).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
+        var decided = events.Where(e => e["type"]!.GetValue<string>() == "route_decided").ToList();
+        var answered = events.Where(e => e["type"]!.GetValue<string>() == "query_answered").ToList();
+
+        Assert.Equal(2, decided.Count);
+        Assert.All(decided, e => Assert.False(string.IsNullOrEmpty(e["payload"]!["reason"]!.GetValue<string>())));
+        Assert.Equal(2, answered.Count);
+        Assert.Equal(HybridStackFixture.KnownPattern, answered[0]["payload"]!["query"]!.GetValue<string>());
+        Assert.Equal("aider", answered[0]["payload"]!["agent_type"]!.GetValue<string>());
+        Assert.StartsWith("sha256:", answered[1]["payload"]!["query"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain("payroll", string.Join('\n', await File.ReadAllLinesAsync(spool)), StringComparison.Ordinal);
+        Assert.All(events, e => Assert.Equal("coordinator", e["source"]!.GetValue<string>()));
+    }
+}
