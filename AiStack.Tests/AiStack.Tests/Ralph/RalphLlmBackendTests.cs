@@ -1,0 +1,41 @@
+using AiStack.AppHost.Infrastructure;
+using AiStack.Tests.Coordinator;
+
+namespace AiStack.Tests.Ralph;
+
+/// <summary>The built-in <c>llm</c> backend end to end: Ralph -> KnowledgeBase (context) and Coordinator (local generated model), all over HTTP.</summary>
+[Collection(HybridStackCollection.Name)]
+public sealed class RalphLlmBackendTests(HybridStackFixture stack)
+{
+    [Fact]
+    public async Task The_llm_backend_answers_through_the_coordinator_with_knowledge_context()
+    {
+        await using var coordinator = new CoordinatorFactory(stack.Settings(stack.LocalModelPath));
+        var coordinatorAddress = coordinator.StartOnPort(LocalServerProcess.FreeTcpPort());
+        await using var ralph = new RalphFactory(settings: new Dictionary<string, string?>
+        {
+            ["Security:ApiKey"] = CoordinatorFactory.ApiKey,
+            ["services:knowledgebase:http:0"] = stack.KnowledgeBaseAddress.ToString(),
+            ["services:coordinator:http:0"] = coordinatorAddress.ToString(),
+            ["Ralph:KnowledgeContext"] = "true",
+        });
+        var client = ralph.CreateClient();
+        client.DefaultRequestHeaders.Remove("X-API-Key");
+        client.DefaultRequestHeaders.Add("X-API-Key", CoordinatorFactory.ApiKey);
+
+        var id = (await client.SubmitAsync(new { prompt = "How do I configure the response cache semantic threshold?", backend = "llm", max_iterations = 2 })).Id();
+        var task = await client.WaitForAsync(id, seconds: 120);
+
+        // A random-weight model never says <complete/>: the fixed limit ends the task, and both iterations are recorded.
+        Assert.Equal("failed", task.Status());
+        Assert.Contains("iteration limit of 2", task["completion_reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        var iterations = await client.IterationsAsync(id);
+        Assert.Equal(2, iterations.Count);
+        var first = iterations[0]!;
+        Assert.Equal(0, first["exit_code"]!.GetValue<int>());
+        Assert.Contains(HybridStackFixture.KnownPattern, first["input"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(first["tokens"]!.GetValue<long>() > 0, first.ToJsonString());
+        Assert.False(string.IsNullOrEmpty(first["route"]!.GetValue<string>()));
+        Assert.True(task["tokens_used"]!.GetValue<long>() > 0);
+    }
+}
