@@ -1,5 +1,6 @@
 using AiStack.Benchmarks.KnowledgeBase;
 using AiStack.Benchmarks.Llama;
+using AiStack.Benchmarks.Ralph;
 using AiStack.Llama.Gguf;
 
 // Benchmarks are commands, not timed tests: each prints a Markdown table for the README.
@@ -7,6 +8,7 @@ return args switch
 {
     ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
+    ["ralph", .. var rest] => await RalphBenchmark.RunAsync(rest),
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
     ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
     _ => Usage(),
@@ -41,6 +43,9 @@ static int Usage()
              ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
           llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]
              tokens/s of AiStack.Llama versus node-llama-cpp on the same generated model.
+          ralph [--tasks 1000] [--iterations 200] [--concurrency 4] [--postgres]
+             Ralph's loop overhead per iteration (instant script backend, backend time excluded) and one-iteration tasks/s,
+             embedded (SQLite, 1 replica); with --postgres also a local PostgreSQL with 2 replicas.
           model tiny <path> [--size tiny|30m] [--seed N]
              write a generated llama-architecture GGUF with random weights.
           model info <path> [--prompt TEXT]
