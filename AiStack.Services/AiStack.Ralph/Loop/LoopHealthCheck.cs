@@ -14,7 +14,7 @@ public sealed class LoopHealthCheck(RalphLoop loop, RalphTelemetry telemetry, Ba
             ["loop_running"] = loop.IsRunning,
             ["loop_enabled"] = telemetry.LoopEnabled,
             ["active_tasks"] = telemetry.ActiveTasks,
-            ["backends"] = backends.All.Select(b => $"{b.Name} ({b.Kind})").ToArray(),
+            ["backends"] = string.Join(", ", backends.All.Select(b => $"{b.Name} ({b.Kind})")),
             ["replica"] = replica.Id,
         };
         var healthy = loop.IsRunning && telemetry.LoopEnabled;

@@ -175,6 +175,49 @@ public sealed class RalphLoopTests
     }
 
     [Fact]
+    public async Task A_failed_iteration_in_a_git_workspace_is_rolled_back_when_configured()
+    {
+        await using var factory = await StartAsync(Counter + "echo broken > junk.txt\nif [ $n -lt 2 ]; then exit 1; fi\nrm junk.txt\necho good > result.txt\nexit 0",
+            extra: new() { ["Ralph:RollbackFailedIterations"] = "true" });
+        var workspace = Path.Combine(factory.WorkspaceRoot, "repo");
+        Directory.CreateDirectory(workspace);
+        File.WriteAllText(Path.Combine(workspace, "runs"), "0\n");
+        await Git(workspace, "init", "-q");
+        await Git(workspace, "add", "-A");
+        await Git(workspace, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "start");
+        var client = factory.CreateClient();
+
+        var id = (await client.SubmitAsync(new { prompt = "work in git", backend = "agent", max_iterations = 5, workspace = "repo" })).Id();
+        var task = await client.WaitForAsync(id);
+
+        // Iteration 1 failed and was reset (its runs counter too), so every run after it starts from the checkpoint again:
+        // the script sees n=1 forever and the fixed limit ends the task.
+        Assert.Equal("failed", task.Status());
+        Assert.False(File.Exists(Path.Combine(workspace, "junk.txt")));
+        Assert.Equal("0", File.ReadAllText(Path.Combine(workspace, "runs")).Trim());
+    }
+
+    private static async Task Git(string workspace, params string[] arguments)
+    {
+        var outcome = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", arguments, workspace, null, TimeSpan.FromSeconds(20), 4096, null, CancellationToken.None);
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+    }
+
+    [Fact]
+    public async Task A_wall_time_budget_ends_the_task_as_failed_with_the_reason()
+    {
+        await using var factory = await StartAsync("sleep 0.3\nexit 2");
+        var client = factory.CreateClient();
+
+        var id = (await client.SubmitAsync(new { prompt = "slow work", backend = "agent", max_iterations = 0, budget = new { max_wall_s = 1 } })).Id();
+        var task = await client.WaitForAsync(id);
+
+        Assert.Equal("failed", task.Status());
+        Assert.Contains("wall-time budget of 1 s", task["completion_reason"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.InRange(task["iteration"]!.GetValue<int>(), 2, 4);
+    }
+
+    [Fact]
     public async Task Telemetry_hashes_prompt_and_output_when_privacy_is_on()
     {
         await using var factory = await StartAsync("echo secret-output\nexit 0", extra: new() { ["Ralph:Defaults:HashContent"] = "true" });
