@@ -105,4 +105,54 @@ public sealed class CliStackTests(RalphStackFixture stack)
         var id = JsonNode.Parse(text)!["task_id"]!.GetValue<string>();
         Assert.Equal("completed", (await stack.Ralph.WaitForAsync(id, seconds: 30)).Status());
     }
+
+    private async Task<(int ExitCode, string Output)> InvokeAsync(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(writer),
+            Ansi = Spectre.Console.AnsiSupport.No,
+            ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        });
+        var connection = StackConnection.Discover(name => Environment.GetValueOrDefault(name));
+        var code = await CliCommands.Build(() => connection, console).Parse(args).InvokeAsync();
+        return (code, writer.ToString());
+    }
+
+    [Fact]
+    public async Task Settings_set_changes_a_nested_value_and_records_the_cli_as_author()
+    {
+        var (code, _) = await InvokeAsync("settings", "set", "base_limits.complex=30", "approval_timeout_s=120");
+        var (_, output) = await InvokeAsync("settings", "get");
+        var settings = JsonNode.Parse(output)!;
+
+        Assert.Equal(0, code);
+        Assert.Equal(30, settings["settings"]!["base_limits"]!["complex"]!.GetValue<int>());
+        Assert.Equal(10, settings["settings"]!["base_limits"]!["moderate"]!.GetValue<int>());
+        Assert.Equal(120, settings["settings"]!["approval_timeout_s"]!.GetValue<double>());
+        Assert.StartsWith("aistack-cli:", settings["updated_by"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_lists_every_service_with_its_state()
+    {
+        var (_, output) = await InvokeAsync("health");
+
+        foreach (var service in new[] { "knowledgebase", "coordinator", "ralph" })
+        {
+            Assert.Contains(service, output, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("healthy", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_refused_submission_exits_2_with_the_services_message()
+    {
+        var (code, output) = await InvokeAsync("tasks", "submit", "--prompt", "x", "--backend", "not-declared");
+
+        Assert.Equal(2, code);
+        Assert.Contains("not declared", output, StringComparison.Ordinal);
+    }
 }

@@ -55,6 +55,31 @@ public sealed class RalphReplicaTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task A_running_task_is_stopped_through_a_replica_that_does_not_run_it()
+    {
+        var connection = await postgres.CreateDatabaseAsync("ralph_remote_stop");
+        var folder = TestDirectories.Create("ralph-remote-stop");
+        var script = RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", "sleep 30");
+        var runner = RalphFactory.CommandBackend("agent", script);
+        runner["Ralph:ReplicaId"] = "runner";
+        var other = RalphFactory.CommandBackend("agent", script);
+        other["Ralph:ReplicaId"] = "bystander";
+        await using var first = new RalphFactory(postgres: connection, settings: runner);
+        var client = first.CreateClient();
+        var id = (await client.SubmitAsync(new { prompt = "long work", backend = "agent", max_iterations = 1 })).Id();
+        await client.WaitForAsync(id, t => t.Status() == "running");
+        // The second replica starts only now, so the running task is surely the first one's.
+        await using var second = new RalphFactory(postgres: connection, settings: other);
+        var bystander = second.CreateClient();
+
+        var stop = await (await bystander.PostAsync(new Uri($"/tasks/{id}/stop", UriKind.Relative), null)).Content.ReadFromJsonAsync<JsonObject>();
+        var task = await bystander.WaitForAsync(id, seconds: 10);
+
+        Assert.Equal("stopping", stop!["status"]!.GetValue<string>());
+        Assert.Equal("stopped", task.Status());
+    }
+
+    [Fact]
     public async Task A_task_whose_replica_died_is_resumed_after_its_lease_at_the_next_iteration()
     {
         var connection = await postgres.CreateDatabaseAsync("ralph_lease");

@@ -119,12 +119,13 @@ public sealed class RalphFactory : WebApplicationFactory<RalphEntryPoint>
 /// <summary>Keeps every published event, for assertions.</summary>
 public sealed class RecordingTelemetryEvents : ITelemetryEvents
 {
-    private readonly ConcurrentQueue<(string Type, JsonObject Payload, string? TaskId)> _events = new();
+    private readonly ConcurrentQueue<(string Type, JsonObject Payload, string? TaskId, string? TraceId)> _events = new();
 
+    // The real outbox stamps the current trace id the same way.
     public void Publish(string type, object payload, string? taskId = null) =>
-        _events.Enqueue((type, (JsonObject)JsonSerializer.SerializeToNode(payload, RalphFactory.Json)!, taskId));
+        _events.Enqueue((type, (JsonObject)JsonSerializer.SerializeToNode(payload, RalphFactory.Json)!, taskId, System.Diagnostics.Activity.Current?.TraceId.ToHexString()));
 
-    public IReadOnlyList<(string Type, JsonObject Payload, string? TaskId)> Of(string type, string? taskId = null) =>
+    public IReadOnlyList<(string Type, JsonObject Payload, string? TaskId, string? TraceId)> Of(string type, string? taskId = null) =>
         _events.Where(e => e.Type == type && (taskId is null || e.TaskId == taskId)).ToList();
 }
 

@@ -38,4 +38,27 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
         Assert.False(string.IsNullOrEmpty(first["route"]!.GetValue<string>()));
         Assert.True(task["tokens_used"]!.GetValue<long>() > 0);
     }
+
+    [Fact]
+    public async Task A_token_budget_ends_an_llm_task_as_failed_with_the_reason()
+    {
+        await using var coordinator = new CoordinatorFactory(stack.Settings(stack.LocalModelPath));
+        var coordinatorAddress = coordinator.StartOnPort(LocalServerProcess.FreeTcpPort());
+        await using var ralph = new RalphFactory(settings: new Dictionary<string, string?>
+        {
+            ["Security:ApiKey"] = CoordinatorFactory.ApiKey,
+            ["services:knowledgebase:http:0"] = stack.KnowledgeBaseAddress.ToString(),
+            ["services:coordinator:http:0"] = coordinatorAddress.ToString(),
+        });
+        var client = ralph.CreateClient();
+        client.DefaultRequestHeaders.Remove("X-API-Key");
+        client.DefaultRequestHeaders.Add("X-API-Key", CoordinatorFactory.ApiKey);
+
+        var id = (await client.SubmitAsync(new { prompt = "write a parser", backend = "llm", max_iterations = 5, budget = new { max_tokens = 1 } })).Id();
+        var task = await client.WaitForAsync(id, seconds: 120);
+
+        Assert.Equal("failed", task.Status());
+        Assert.Equal(1, task["iteration"]!.GetValue<int>());
+        Assert.Contains("token budget of 1 exhausted", task["completion_reason"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
 }

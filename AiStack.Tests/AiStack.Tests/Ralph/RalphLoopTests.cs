@@ -235,6 +235,28 @@ public sealed class RalphLoopTests
     }
 
     [Fact]
+    public async Task The_submitting_requests_trace_id_follows_the_task_into_its_events()
+    {
+        await using var factory = await StartAsync("exit 0");
+        var client = factory.CreateClient();
+        const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/tasks", UriKind.Relative))
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new { prompt = "trace me", backend = "agent" }, options: RalphFactory.Json),
+        };
+        request.Headers.Add("traceparent", $"00-{traceId}-00f067aa0ba902b7-01");
+
+        var response = await client.SendAsync(request);
+        var id = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>();
+        var task = await client.WaitForAsync(id);
+
+        Assert.Equal(traceId, task["trace_id"]!.GetValue<string>());
+        Assert.Equal(traceId, Assert.Single(factory.Events.Of(TelemetryEventTypes.TaskSubmitted, id)).TraceId);
+        Assert.Equal(traceId, Assert.Single(factory.Events.Of(TelemetryEventTypes.IterationCompleted, id)).TraceId);
+        Assert.Equal(traceId, Assert.Single(factory.Events.Of(TelemetryEventTypes.TaskCompleted, id)).TraceId);
+    }
+
+    [Fact]
     public async Task Metrics_count_tasks_iterations_and_exit_blocks()
     {
         await using var factory = await StartAsync(Counter + "if [ $n -lt 2 ]; then exit 2; fi\nexit 0");
