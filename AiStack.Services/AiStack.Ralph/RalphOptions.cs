@@ -41,6 +41,12 @@ public sealed class RalphOptions
     /// <summary>In a git workspace, reset a failed iteration's changes (non-zero exit other than 2) to the last checkpoint.</summary>
     public bool RollbackFailedIterations { get; set; }
 
+    /// <summary>
+    /// Programs a task's <c>completion.verify_command</c> may start (file names such as <c>test</c>, <c>make</c>, <c>pytest</c>, or full
+    /// paths). Empty: any program, which means every holder of the API key can run programs in the workspaces.
+    /// </summary>
+    public List<string> AllowedVerifyCommands { get; set; } = [];
+
     /// <summary>Declared backends by name (<c>Ralph:Backends:&lt;name&gt;</c>); <c>llm</c> is built in.</summary>
     public Dictionary<string, BackendDeclaration> Backends { get; set; } = new(StringComparer.Ordinal);
 }

@@ -50,27 +50,8 @@ public static class ProcessRunner
         var stderr = new TailBuffer(maxOutputChars);
         var readOut = PumpAsync(process.StandardOutput, stdout);
         var readErr = PumpAsync(process.StandardError, stderr);
-        try
-        {
-            if (standardInput is not null)
-            {
-                await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancellationToken);
-            }
-        }
-        catch (IOException)
-        {
-            // The program did not read its input; that is its business.
-        }
-        finally
-        {
-            try
-            {
-                process.StandardInput.Close();
-            }
-            catch (IOException)
-            {
-            }
-        }
+        // Fed in the background: a program that never reads a large input must still meet its timeout.
+        var feed = FeedAsync(process.StandardInput, standardInput);
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
@@ -87,7 +68,7 @@ public static class ProcessRunner
         }
 
         // Children that outlive the program may keep the pipes open; give the readers a moment, not forever.
-        await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+        await Task.WhenAny(Task.WhenAll(readOut, readErr, feed), Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
         cancellationToken.ThrowIfCancellationRequested();
         var exitCode = timedOut ? BackendResult.TimeoutExitCode : process.ExitCode;
         var error = stderr.ToString();
@@ -97,6 +78,35 @@ public static class ProcessRunner
         }
 
         return new ProcessOutcome(exitCode, stdout.ToString(), error, timedOut, stopwatch.Elapsed);
+    }
+
+    private static async Task FeedAsync(StreamWriter input, string? text)
+    {
+        try
+        {
+            if (text is not null)
+            {
+                await input.WriteAsync(text.AsMemory(), CancellationToken.None);
+                await input.FlushAsync(CancellationToken.None);
+            }
+        }
+        catch (IOException)
+        {
+            // The program closed its input or exited without reading it; that is its business.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            try
+            {
+                input.Close();
+            }
+            catch (IOException)
+            {
+            }
+        }
     }
 
     private static void KillTree(Process process)

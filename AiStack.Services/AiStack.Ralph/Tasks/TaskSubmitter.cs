@@ -63,6 +63,11 @@ public sealed class TaskSubmitter(
         }
 
         var verify = ReadVerifyCommand(request.Completion?.VerifyCommand, errors);
+        var allowed = options.Value.AllowedVerifyCommands;
+        if (verify is not null && allowed.Count > 0 && !allowed.Contains(verify[0], StringComparer.Ordinal))
+        {
+            errors["completion.verify_command"] = [$"'{verify[0]}' is not an allowed verify command (Ralph:AllowedVerifyCommands: {string.Join(", ", allowed)})."];
+        }
         if (request.Completion?.VerifyTimeoutS is <= 0 or > 86400)
         {
             errors["completion.verify_timeout_s"] = ["verify_timeout_s must be between 0 and 86400."];

@@ -107,6 +107,19 @@ public sealed class RalphLoopTests
         Assert.True(ProcessIsGone(child), $"child process {child} of the backend is still alive");
     }
 
+    [Fact]
+    public async Task A_backend_that_never_reads_a_large_input_still_meets_its_timeout()
+    {
+        await using var factory = await StartAsync("sleep 300", timeoutSeconds: 1);
+        var client = factory.CreateClient();
+
+        var id = (await client.SubmitAsync(new { prompt = new string('x', 150_000), backend = "agent", max_iterations = 1 })).Id();
+        var task = await client.WaitForAsync(id, seconds: 15);
+
+        Assert.Equal("failed", task.Status());
+        Assert.Equal(124, (await client.IterationsAsync(id))[0]!["exit_code"]!.GetValue<int>());
+    }
+
     private static bool ProcessIsGone(int pid)
     {
         var stat = $"/proc/{pid}/stat";
