@@ -104,13 +104,12 @@ public sealed class StackApplication
         web.Services.AddSingleton(Context);
         web.Services.AddSingleton(TimeProvider.System);
         web.Services.AddSingleton<ResourceConsole>();
-        // The readiness probe is its own polling loop: retries and a circuit breaker would hide a service that just came up
-        // (a breaker opened by the refused connections of a slow start stays open for 30 s, longer than the start-up wait).
+        // Readiness probes poll on their own schedule: retries and breakers would only delay and clutter what they report.
         web.Services.AddHttpClient(nameof(ProjectLauncher), c => c.Timeout = TimeSpan.FromSeconds(3)).WithoutResilience();
         web.Services.AddSingleton<IReadOnlyList<ResourceSupervisor>>(CreateSupervisors);
         web.Services.AddSingleton<StackOrchestrator>();
         web.Services.AddHostedService(sp => sp.GetRequiredService<StackOrchestrator>());
-        web.Services.AddHealthChecks().AddCheck<StackReadinessCheck>("resources", tags: [AiStack.ServiceDefaults.HealthTags.Critical]);
+        web.Services.AddHealthChecks().AddCheck<StackReadinessCheck>("resources", tags: [AiStack.ServiceDefaults.HealthTags.Critical, AiStack.ServiceDefaults.HealthTags.Self]);
 
         var app = web.Build();
         app.MapResourceEndpoints();

@@ -1,3 +1,4 @@
+using AiStack.Benchmarks.Coordinator;
 using AiStack.Benchmarks.KnowledgeBase;
 using AiStack.Benchmarks.Llama;
 using AiStack.Benchmarks.Ralph;
@@ -9,6 +10,7 @@ return args switch
     ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
     ["ralph", .. var rest] => await RalphBenchmark.RunAsync(rest),
+    ["router", .. var rest] => await RouterBenchmark.RunAsync(rest),
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
     ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
     _ => Usage(),
@@ -41,6 +43,8 @@ static int Usage()
           kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
              KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
              ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
+          router [--requests 20000]
+             the Coordinator's routing pipeline (cache, routing, breaker, telemetry) with an instant backend: added latency and requests/s.
           llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]
              tokens/s of AiStack.Llama versus node-llama-cpp on the same generated model.
           ralph [--tasks 1000] [--iterations 200] [--concurrency 4] [--postgres]
