@@ -15,7 +15,7 @@ namespace AiStack.Ralph;
 
 public static class RalphExtensions
 {
-    /// <summary>Registers Ralph: storage and schema, settings, backends, the loop and its health check.</summary>
+    /// <summary>Registers Ralph: storage and schema, settings, backends, the loop and its health check. Call after AddServiceDefaults (telemetry outbox, resilience).</summary>
     public static IHostApplicationBuilder AddRalph(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -41,7 +41,6 @@ public static class RalphExtensions
         });
         services.AddHttpClient(HttpAgentBackend.ClientName).WithoutResilience().ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
 
-        services.TryAddSingleton<AiStack.ServiceDefaults.Telemetry.Events.ITelemetryEvents, LoggingTelemetryEvents>();
         services.AddSingleton<RalphTelemetry>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<TaskStore>();
