@@ -99,6 +99,11 @@ public sealed partial class RalphLoop(
                     try
                     {
                         await runner.RunAsync(task, replica.Id, cancellation);
+                        await ReleaseIfUnfinishedAsync(task.Id);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        LogRunnerFailed(logger, e, task.Id);
                     }
                     finally
                     {
@@ -125,6 +130,20 @@ public sealed partial class RalphLoop(
         }
     }
 
+    /// <summary>A runner that ended without a final state (shutdown, database trouble) hands its task back for an immediate resume.</summary>
+    private async Task ReleaseIfUnfinishedAsync(string taskId)
+    {
+        try
+        {
+            await store.ReleaseLeaseAsync(replica.Id, taskId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The lease then simply expires.
+            LogRunnerFailed(logger, e, taskId);
+        }
+    }
+
     private async Task<RalphSettings> CurrentSettingsAsync(CancellationToken cancellationToken)
     {
         try
@@ -146,7 +165,7 @@ public sealed partial class RalphLoop(
         {
             try
             {
-                foreach (var id in await store.HeartbeatAsync(replica.Id, lease, stoppingToken))
+                foreach (var id in await store.HeartbeatAsync(replica.Id, _running.Keys.ToList(), lease, stoppingToken))
                 {
                     StopLocal(id);
                 }
@@ -163,6 +182,9 @@ public sealed partial class RalphLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not claim a task; retrying")]
     private static partial void LogClaimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The run of task {TaskId} ended abnormally; its lease is released or expires")]
+    private static partial void LogRunnerFailed(ILogger logger, Exception exception, string taskId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Lease heartbeat failed; retrying")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);

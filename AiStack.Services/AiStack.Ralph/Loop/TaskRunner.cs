@@ -62,6 +62,12 @@ public sealed partial class TaskRunner(
             // Shutting down: the task stays running with its recorded iterations; a restart (or another replica) resumes it.
             LogLeftForResume(logger, task.Id, task.Iteration);
         }
+        catch (System.Data.Common.DbException e)
+        {
+            // The database, not the task, failed: leave the task running; its lease is released and it resumes at the last
+            // recorded iteration once the database answers again.
+            LogDatabaseTrouble(logger, e, task.Id);
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             LogTaskError(logger, e, task.Id);
@@ -336,6 +342,9 @@ public sealed partial class TaskRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Task {TaskId} left running at iteration {Iteration} for resumption")]
     private static partial void LogLeftForResume(ILogger logger, string taskId, int iteration);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Task {TaskId}: database failure; the task is left to resume")]
+    private static partial void LogDatabaseTrouble(ILogger logger, Exception exception, string taskId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Task {TaskId} failed inside Ralph")]
     private static partial void LogTaskError(ILogger logger, Exception exception, string taskId);

@@ -173,17 +173,37 @@ public sealed class TaskStore(Database database, TimeProvider time)
                 new { past = now.AddYears(-1) }, transaction), cancellationToken);
     }
 
-    /// <summary>Extends this replica's leases and returns the ids of its tasks that were asked to stop.</summary>
-    public async Task<IReadOnlyList<string>> HeartbeatAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extends the leases of the tasks this replica is running now (only those: a task whose runner is gone must lose its lease)
+    /// and returns the ids among them that were asked to stop.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> HeartbeatAsync(string owner, IReadOnlyCollection<string> running, TimeSpan lease, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(running);
+        if (running.Count == 0)
+        {
+            return [];
+        }
+
         var now = time.GetUtcNow();
+        var ids = running.ToArray();
+        var inList = database.Dialect.InList("id", "ids");
         return await database.InTransactionAsync(async (connection, transaction) =>
         {
-            await connection.ExecuteAsync("UPDATE tasks SET lease_expires_at = @until WHERE lease_owner = @owner AND status = 'running'",
-                new { owner, until = now + lease }, transaction);
+            await connection.ExecuteAsync($"UPDATE tasks SET lease_expires_at = @until WHERE lease_owner = @owner AND status = 'running' AND {inList}",
+                new { owner, until = now + lease, ids }, transaction);
             return (await connection.QueryAsync<string>(
-                "SELECT id FROM tasks WHERE lease_owner = @owner AND status = 'running' AND stop_requested = 1", new { owner }, transaction)).ToList();
+                $"SELECT id FROM tasks WHERE lease_owner = @owner AND status = 'running' AND stop_requested = 1 AND {inList}", new { owner, ids }, transaction)).ToList();
         }, cancellationToken);
+    }
+
+    /// <summary>Gives a task back at once (its runner ended without a final state: shutdown or a database failure).</summary>
+    public async Task ReleaseLeaseAsync(string owner, string id, CancellationToken cancellationToken)
+    {
+        var past = time.GetUtcNow().AddSeconds(-1);
+        await database.InTransactionAsync(async (connection, transaction) =>
+            await connection.ExecuteAsync("UPDATE tasks SET lease_expires_at = @past WHERE id = @id AND lease_owner = @owner AND status = 'running'",
+                new { id, owner, past }, transaction), cancellationToken);
     }
 
     /// <summary>Stores a finished iteration and advances the task's counters in one transaction; false when the lease was lost.</summary>

@@ -149,3 +149,31 @@ public sealed class RalphCrashRecoveryTests(RalphStackFixture stack)
         Assert.InRange(numbers.Count, runs - 1, runs);
     }
 }
+
+/// <summary>Embedded profile: a task running when Ralph shuts down is resumed by the next Ralph on the same SQLite file.</summary>
+public sealed class RalphRestartTests
+{
+    [Fact]
+    public async Task A_running_task_resumes_after_a_restart_at_its_next_iteration()
+    {
+        var folder = TestDirectories.Create("ralph-restart");
+        var script = RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh",
+            "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\nsleep 0.3\nif [ $n -lt 5 ]; then exit 2; fi\nexit 0");
+        string id;
+        await using (var first = new RalphFactory(folder, settings: RalphFactory.CommandBackend("agent", script)))
+        {
+            var client = first.CreateClient();
+            id = (await client.SubmitAsync(new { prompt = "outlive a restart", backend = "agent", max_iterations = 10 })).Id();
+            await client.WaitForAsync(id, t => t["iteration"]!.GetValue<int>() >= 2);
+        }
+
+        await using var second = new RalphFactory(folder, settings: RalphFactory.CommandBackend("agent", script));
+        var again = second.CreateClient();
+        var task = await again.WaitForAsync(id);
+
+        Assert.Equal("completed", task.Status());
+        var numbers = (await again.IterationsAsync(id)).Select(i => i!["iteration"]!.GetValue<int>()).ToList();
+        Assert.Equal(Enumerable.Range(1, task["iteration"]!.GetValue<int>()), numbers);
+        TestDirectories.Delete(folder);
+    }
+}
