@@ -155,4 +155,13 @@ public sealed class CliStackTests(RalphStackFixture stack)
         Assert.Equal(2, code);
         Assert.Contains("not declared", output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Tasks_run_exits_1_when_the_task_fails()
+    {
+        var (code, output) = await InvokeAsync("tasks", "run", "--prompt", "one try only", "--backend", "quick", "--max-iterations", "1", "--interval", "0.05");
+
+        Assert.Equal(1, code);
+        Assert.Contains("failed after 1 iterations: iteration limit of 1", output, StringComparison.Ordinal);
+    }
 }
