@@ -14,6 +14,11 @@ var knowledgeBase = builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledg
     .WithReference(qdrant)
     .WithConfiguration(builder.Configuration, "Embeddings", "Inference");
 
+builder.AddProject<Projects.AiStack_Learning>("learning", port: 8095)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithConfiguration(builder.Configuration, "Learning");
+
 builder.AddProject<Projects.AiStack_Coordinator>("coordinator", port: 8092)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithConfiguration(builder.Configuration, "Inference", "Remote", "Routing", "ResponseCache", "Backends");
