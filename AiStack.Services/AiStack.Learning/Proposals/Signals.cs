@@ -21,7 +21,7 @@ public sealed class Signals(IOptions<LearningOptions> options)
         DbConnection connection, DbTransaction transaction, string kind, string key, JsonObject sample, bool failure, DateTimeOffset now)
     {
         var existing = await connection.QuerySingleOrDefaultAsync<string>("SELECT evidence FROM signals WHERE key = @key", new { key }, transaction);
-        var evidence = existing is null ? new JsonObject { ["count"] = 0, ["failures"] = 0, ["samples"] = new JsonArray() } : (JsonObject)JsonNode.Parse(existing)!;
+        var evidence = existing is null ? new JsonObject { ["count"] = 0L, ["failures"] = 0L, ["samples"] = new JsonArray() } : (JsonObject)JsonNode.Parse(existing)!;
         var count = evidence["count"]!.GetValue<long>() + 1;
         var failures = evidence["failures"]!.GetValue<long>() + (failure ? 1 : 0);
         evidence["count"] = count;
