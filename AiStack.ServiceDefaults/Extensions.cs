@@ -4,7 +4,10 @@ using AiStack.ServiceDefaults.Hosting;
 using AiStack.ServiceDefaults.Metrics;
 using AiStack.ServiceDefaults.Resilience;
 using AiStack.ServiceDefaults.Security;
+using AiStack.ServiceDefaults.Discovery;
 using AiStack.ServiceDefaults.Telemetry;
+using AiStack.ServiceDefaults.Telemetry.Events;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -51,6 +54,7 @@ public static class ServiceDefaultsExtensions
         AddResilience(services);
         AddSecurity(services);
         AddTelemetry(builder, identity);
+        AddTelemetryOutbox(services);
         return builder;
     }
 
@@ -103,6 +107,20 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<HttpResiliencePipelines>();
         services.TryAddTransient<ResilienceHandler>();
         services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler<ResilienceHandler>());
+    }
+
+    private static void AddTelemetryOutbox(IServiceCollection services)
+    {
+        AddValidatedOptions<TelemetryOutboxOptions>(services, TelemetryOutboxOptions.SectionName);
+        services.TryAddSingleton<TelemetryOutbox>();
+        services.TryAddSingleton<ITelemetryEvents>(sp => sp.GetRequiredService<TelemetryOutbox>());
+        services.TryAddSingleton<TelemetryShipper>();
+        services.AddHostedService(sp => sp.GetRequiredService<TelemetryShipper>());
+        services.AddTransient<ApiKeyHandler>();
+        services.AddHttpClient(TelemetryShipper.HttpClientName, (sp, http) =>
+                http.BaseAddress = ServiceEndpoints.TryResolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<TelemetryOutboxOptions>>().Value.Destination))
+            .AddHttpMessageHandler<ApiKeyHandler>();
+        services.AddHealthChecks().AddCheck<TelemetryOutboxHealthCheck>("telemetry_outbox");
     }
 
     private static void AddSecurity(IServiceCollection services)

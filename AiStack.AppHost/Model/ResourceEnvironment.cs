@@ -27,9 +27,9 @@ public static class ResourceEnvironment
             ["Logging__Console__FormatterName"] = "simple",
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
         };
-        if (!string.IsNullOrWhiteSpace(context.OtlpEndpoint))
+        foreach (var (name, value) in context.OpenTelemetrySettings)
         {
-            environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = context.OtlpEndpoint;
+            environment[name] = value;
         }
 
         foreach (var reference in project.References.Where(r => r.IsEnabled(context)))

@@ -108,7 +108,7 @@ public sealed class StackApplication
         web.Services.AddSingleton<IReadOnlyList<ResourceSupervisor>>(CreateSupervisors);
         web.Services.AddSingleton<StackOrchestrator>();
         web.Services.AddHostedService(sp => sp.GetRequiredService<StackOrchestrator>());
-        web.Services.AddHealthChecks().AddCheck<StackReadinessCheck>("resources", tags: [AiStack.ServiceDefaults.HealthTags.Critical]);
+        web.Services.AddHealthChecks().AddCheck<StackReadinessCheck>("resources", tags: [AiStack.ServiceDefaults.HealthTags.Critical, AiStack.ServiceDefaults.HealthTags.Self]);
 
         var app = web.Build();
         app.MapResourceEndpoints();

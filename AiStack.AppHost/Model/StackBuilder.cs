@@ -144,7 +144,12 @@ public sealed class StackBuilder
             Home = home,
             ApiKey = apiKey,
             EnvironmentName = Web.Environment.EnvironmentName,
-            OtlpEndpoint = configuration["OTEL_EXPORTER_OTLP_ENDPOINT"],
+            OpenTelemetrySettings = configuration.AsEnumerable()
+                .Where(setting => setting.Key.StartsWith("OTEL_", StringComparison.OrdinalIgnoreCase) &&
+                                  !setting.Key.Equals("OTEL_SERVICE_NAME", StringComparison.OrdinalIgnoreCase) &&
+                                  !string.IsNullOrWhiteSpace(setting.Value))
+                .GroupBy(setting => setting.Key.ToUpperInvariant())
+                .ToDictionary(group => group.Key, group => group.First().Value!),
         };
     }
 

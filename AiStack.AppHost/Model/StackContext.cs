@@ -16,7 +16,13 @@ public sealed record StackContext
     public required string EnvironmentName { get; init; }
 
     /// <summary>The OTLP collector given by the user, if any.</summary>
-    public string? OtlpEndpoint { get; init; }
+    public string? OtlpEndpoint => OpenTelemetrySettings.GetValueOrDefault("OTEL_EXPORTER_OTLP_ENDPOINT");
+
+    /// <summary>
+    /// The user's OpenTelemetry settings (every <c>OTEL_*</c> key: endpoint, protocol, headers, batch delays...), passed on to
+    /// every service; only OTEL_SERVICE_NAME is the AppHost's own to set per resource.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> OpenTelemetrySettings { get; init; } = new Dictionary<string, string>();
 
     public string ApiKeyFile => Path.Combine(Home, "api-key");
 }

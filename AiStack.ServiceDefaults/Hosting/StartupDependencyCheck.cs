@@ -31,7 +31,8 @@ internal sealed partial class StartupDependencyCheck(
         HealthReport report;
         while (true)
         {
-            report = await healthChecks.CheckHealthAsync(registration => registration.Tags.Contains(HealthTags.Critical), stoppingToken);
+            report = await healthChecks.CheckHealthAsync(
+                registration => registration.Tags.Contains(HealthTags.Critical) && !registration.Tags.Contains(HealthTags.Self), stoppingToken);
             var failing = Failing(report);
             if (failing.Count == 0)
             {

@@ -6,7 +6,9 @@ using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Queries;
 using AiStack.Coordinator.Routing;
 using AiStack.Coordinator.Telemetry;
+using AiStack.Llama.Hosting;
 using AiStack.ServiceDefaults.Hosting;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -34,12 +36,13 @@ public static class CoordinatorServices
             .BindConfiguration("Backends:Remote").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<CoordinatorTelemetry>();
+        AddLocalModels(builder);
         services.AddServiceClient<KnowledgeBaseClient>("knowledgebase");
         // The remote model has its own timeout and breaker (Backends:Remote); generations outlast the default HTTP timeouts.
         services.AddHttpClient(ModelBackendFactory.RemoteHttpClient, http => http.Timeout = Timeout.InfiniteTimeSpan).WithoutResilience();
         services.AddSingleton<RetrievalConfidence>();
         services.AddSingleton(sp => new RemoteBudget(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>(), sp.GetRequiredService<TimeProvider>(),
-            Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json")));
+            sp.GetRequiredService<IOptions<RoutingOptions>>().Value.BudgetStateFile ?? Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json")));
         services.AddSingleton(sp => new RoutingPolicy(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>().CurrentValue));
         services.AddSingleton(ModelBackendFactory.Create);
         services.AddSingleton<HybridRouterChatClient>();
@@ -49,6 +52,7 @@ public static class CoordinatorServices
             sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
             sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>(),
             sp.GetRequiredService<CoordinatorTelemetry>(),
+            sp.GetRequiredService<ITelemetryEvents>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ResponseCacheChatClient>>()));
         // The pipeline every endpoint uses: cache -> router -> (per backend) breaker -> telemetry -> model.
@@ -71,13 +75,27 @@ public static class CoordinatorServices
         }
     }
 
+    /// <summary>The llama.cpp chat model when Inference:ModelPath is set, and its embedder when Inference:EmbeddingModelPath is.</summary>
+    private static void AddLocalModels(IHostApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (!string.IsNullOrWhiteSpace(configuration["Inference:ModelPath"]))
+        {
+            builder.Services.AddLlamaChatClient(configuration);
+        }
+
+        if (!string.IsNullOrWhiteSpace(configuration["Inference:EmbeddingModelPath"]))
+        {
+            builder.Services.AddLlamaEmbeddingGenerator(configuration);
+        }
+    }
+
     private static void TryAddEmbeddingGenerator(this IServiceCollection services)
     {
-        // A local embedding model (registered by the llama.cpp integration) wins; otherwise the KnowledgeBase embeds.
-        if (!services.Any(d => d.ServiceType == typeof(IEmbeddingGenerator<string, Embedding<float>>)))
-        {
-            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>, KnowledgeBaseEmbeddingGenerator>();
-        }
+        // A local embedding model wins; otherwise the KnowledgeBase embeds, so cache similarity matches retrieval.
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
+            sp.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(LlamaServiceCollectionExtensions.ServiceKey)
+            ?? ActivatorUtilities.CreateInstance<KnowledgeBaseEmbeddingGenerator>(sp));
     }
 
     private static void Copy(BackendResilienceOptions from, BackendResilienceOptions to)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiStack.Contracts.KnowledgeBase;
 
 namespace AiStack.Contracts.Coordinator;
 
@@ -25,15 +26,6 @@ public sealed record QueryRequest
 
     public string? Text => string.IsNullOrWhiteSpace(Prompt) ? Query : Prompt;
 }
-
-public sealed record ContextResult(
-    string ChunkId,
-    string DocumentId,
-    string Collection,
-    string? Source,
-    string? Title,
-    string Content,
-    double Score);
 
 public sealed record TokenCounts(long Prompt, long Completion, long Total);
 

@@ -11,14 +11,19 @@ namespace AiStack.Coordinator.Backends;
 public sealed class ModelBackend
 {
     private readonly CircuitBreakerStateProvider? _breakerState;
+    private readonly Func<string?>? _unavailableNow;
+    private readonly string? _unavailableReason;
 
-    public ModelBackend(ModelRoute route, string name, IChatClient? client, CircuitBreakerStateProvider? breakerState, string? unavailableReason = null)
+    /// <param name="unavailableNow">Asked before each decision: the reason the backend cannot serve right now (e.g. its model failed to load), or null.</param>
+    public ModelBackend(ModelRoute route, string name, IChatClient? client, CircuitBreakerStateProvider? breakerState,
+        string? unavailableReason = null, Func<string?>? unavailableNow = null)
     {
         Route = route;
         Name = name;
         Client = client;
         _breakerState = breakerState;
-        UnavailableReason = unavailableReason;
+        _unavailableReason = unavailableReason;
+        _unavailableNow = unavailableNow;
     }
 
     public ModelRoute Route { get; }
@@ -28,8 +33,8 @@ public sealed class ModelBackend
 
     public IChatClient? Client { get; }
 
-    /// <summary>Why a backend that was asked for could not be set up (e.g. the native libraries are missing).</summary>
-    public string? UnavailableReason { get; }
+    /// <summary>Why the backend cannot serve: not set up, or its model failed to load (e.g. the native libraries are missing).</summary>
+    public string? UnavailableReason => _unavailableReason ?? _unavailableNow?.Invoke();
 
     public bool IsConfigured => Client is not null;
 
@@ -37,7 +42,9 @@ public sealed class ModelBackend
 
     public BackendAvailability Availability => Client is null
         ? BackendAvailability.NotConfigured
-        : BreakerState is CircuitState.Open or CircuitState.Isolated ? BackendAvailability.Unavailable : BackendAvailability.Available;
+        : BreakerState is CircuitState.Open or CircuitState.Isolated || _unavailableNow?.Invoke() is not null
+            ? BackendAvailability.Unavailable
+            : BackendAvailability.Available;
 
     public static ModelBackend NotConfigured(ModelRoute route, string? reason = null) => new(route, "none", null, null, reason);
 }

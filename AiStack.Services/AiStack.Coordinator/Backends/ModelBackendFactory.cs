@@ -1,6 +1,7 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using AiStack.Coordinator.Routing;
+using AiStack.Llama.Hosting;
 using AiStack.Coordinator.Telemetry;
 using AiStack.ServiceDefaults.Resilience;
 using Microsoft.Extensions.AI;
@@ -12,12 +13,12 @@ namespace AiStack.Coordinator.Backends;
 
 /// <summary>
 /// Builds each backend's pipeline once at start-up: model client -> GenAI telemetry -> timeout and circuit breaker.
-/// The local model comes from the keyed <see cref="IChatClient"/> <see cref="LocalModelKey"/> (registered by the llama.cpp
-/// integration when a GGUF is configured), the remote one from the <c>Remote</c> settings.
+/// The local model comes from the keyed <see cref="IChatClient"/> <see cref="LocalModelKey"/> (the llama.cpp client, registered
+/// when <c>Inference:ModelPath</c> is set), the remote one from the <c>Remote</c> settings.
 /// </summary>
 public static class ModelBackendFactory
 {
-    public const string LocalModelKey = "local-model";
+    public const string LocalModelKey = LlamaServiceCollectionExtensions.ServiceKey;
     public const string RemoteHttpClient = "remote-model";
 
     public static ModelBackends Create(IServiceProvider services)
@@ -25,9 +26,12 @@ public static class ModelBackendFactory
         var telemetry = services.GetRequiredService<CoordinatorTelemetry>();
         var time = services.GetRequiredService<TimeProvider>();
         var breakers = services.GetRequiredService<CircuitBreakerRegistry>();
+        var llama = services.GetService<LlamaModelHost>();
         var local = services.GetKeyedService<IChatClient>(LocalModelKey) is { } localClient
-            ? Compose(ModelRoute.Local, localClient, "llama.cpp", services.GetRequiredService<IOptionsMonitor<BackendResilienceOptions>>().Get("Local"), telemetry, time)
-            : ModelBackend.NotConfigured(ModelRoute.Local, services.GetService<LocalModelStatus>()?.UnavailableReason);
+            ? Compose(ModelRoute.Local, localClient, "llama.cpp", services.GetRequiredService<IOptionsMonitor<BackendResilienceOptions>>().Get("Local"), telemetry, time,
+                // A model that failed to load (missing native libraries, a bad file) is unavailable, and the reason shows in /health.
+                llama is null ? null : () => llama.GetStatus(LlamaModelKind.Chat) is { State: LlamaBackendState.Failed or LlamaBackendState.NotConfigured } status ? status.Detail : null)
+            : ModelBackend.NotConfigured(ModelRoute.Local);
 
         var remoteOptions = services.GetRequiredService<IOptions<RemoteModelOptions>>().Value;
         var remote = remoteOptions.IsConfigured
@@ -44,12 +48,13 @@ public static class ModelBackendFactory
         return new ModelBackends(local, remote);
     }
 
-    private static ModelBackend Compose(ModelRoute route, IChatClient client, string provider, BackendResilienceOptions resilience, CoordinatorTelemetry telemetry, TimeProvider time)
+    private static ModelBackend Compose(ModelRoute route, IChatClient client, string provider, BackendResilienceOptions resilience, CoordinatorTelemetry telemetry,
+        TimeProvider time, Func<string?>? unavailableNow = null)
     {
         var name = client.GetService<ChatClientMetadata>()?.DefaultModelId ?? provider;
         var traced = new GenAiTelemetryChatClient(client, telemetry, provider, route.ToWireName(), time);
         var guarded = new CircuitBreakerChatClient(traced, $"{route.ToWireName()}-model", resilience, time);
-        return new ModelBackend(route, name, guarded, guarded.StateProvider);
+        return new ModelBackend(route, name, guarded, guarded.StateProvider, unavailableNow: unavailableNow);
     }
 
     private static OpenAIChatClientAdapter CreateRemoteClient(RemoteModelOptions options, HttpClient http)
@@ -65,6 +70,3 @@ public static class ModelBackendFactory
         return new OpenAIChatClientAdapter(client, options.Model!, options.Endpoint!);
     }
 }
-
-/// <summary>Why the local model is not available, when one was asked for (e.g. the native libraries are missing).</summary>
-public sealed record LocalModelStatus(string? UnavailableReason);

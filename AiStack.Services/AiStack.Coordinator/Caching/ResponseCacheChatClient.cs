@@ -4,7 +4,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using AiStack.Coordinator.Routing;
+using AiStack.Contracts.Telemetry;
 using AiStack.Coordinator.Telemetry;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -20,6 +22,7 @@ public sealed class ResponseCacheChatClient(
     IEmbeddingGenerator<string, Embedding<float>>? embedder,
     IOptionsMonitor<ResponseCacheOptions> options,
     CoordinatorTelemetry telemetry,
+    ITelemetryEvents events,
     TimeProvider time,
     ILogger<ResponseCacheChatClient> logger) : DelegatingChatClient(inner)
 {
@@ -169,6 +172,7 @@ public sealed class ResponseCacheChatClient(
     {
         Interlocked.Increment(ref _hits);
         telemetry.CacheLookups.Add(1, new KeyValuePair<string, object?>("result", kind));
+        events.Publish(TelemetryEventTypes.CacheHit, new { kind, route = lookup.Hit?.Report.Get(RouteHints.RouteKey) });
         return lookup;
     }
 

@@ -31,7 +31,7 @@ public sealed class ModelBackendHealthCheck(ModelBackends backends) : IHealthChe
 
         return Task.FromResult(route.Availability == Routing.BackendAvailability.Available
             ? HealthCheckResult.Healthy($"{route.Name} ready", data)
-            : HealthCheckResult.Degraded($"{route.Name}: circuit breaker open, requests go to the other backend", data: data));
+            : HealthCheckResult.Degraded($"{route.Name} is unavailable ({route.UnavailableReason ?? "circuit breaker open"}); requests go to the other backend", data: data));
     }
 }
 

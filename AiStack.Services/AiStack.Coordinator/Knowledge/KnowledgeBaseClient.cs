@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using AiStack.Contracts.Coordinator;
+using AiStack.Contracts.KnowledgeBase;
 
 namespace AiStack.Coordinator.Knowledge;
 
@@ -13,26 +13,31 @@ public sealed class KnowledgeBaseClient(HttpClient http)
     public Uri? BaseAddress => http.BaseAddress;
 
     public async Task<IReadOnlyList<ContextResult>> GetContextAsync(
-        string query, IReadOnlyList<string>? collections, string? project, int limit, double? minScore, CancellationToken cancellationToken)
+        string query, IReadOnlyList<string>? collections, string? project, int? limit, double? minScore, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("context", new ContextQuery(query, collections, project, limit, minScore), Json, cancellationToken);
+        var request = new ContextRequest { Query = query, Collections = collections, Project = project, Limit = limit, MinScore = minScore };
+        using var response = await http.PostAsJsonAsync("context", request, Json, cancellationToken);
         await EnsureSuccessAsync(response, "context", cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<ContextAnswer>(Json, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<ContextResponse>(Json, cancellationToken);
         return body?.Results ?? [];
     }
 
     public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("vector/embed", new { texts }, Json, cancellationToken);
+        using var response = await http.PostAsJsonAsync("vector/embed", new EmbedRequest { Texts = texts }, Json, cancellationToken);
         await EnsureSuccessAsync(response, "vector/embed", cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<EmbedAnswer>(Json, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<EmbedResponse>(Json, cancellationToken);
         return body?.Embeddings ?? [];
     }
 
     /// <summary>Indexes one text into a collection (used for feedback corrections), returning the id the KnowledgeBase gave it.</summary>
     public async Task<string?> IndexAsync(string collection, string id, string text, IDictionary<string, object?> metadata, CancellationToken cancellationToken)
     {
-        var request = new { collection, items = new[] { new { id, text, metadata } } };
+        var request = new VectorIndexRequest
+        {
+            Collection = collection,
+            Items = [new VectorIndexItem { Id = id, Text = text, Metadata = JsonSerializer.SerializeToElement(metadata, Json) }],
+        };
         using var response = await http.PostAsJsonAsync("vector/index", request, Json, cancellationToken);
         await EnsureSuccessAsync(response, "vector/index", cancellationToken);
         return id;
@@ -54,10 +59,4 @@ public sealed class KnowledgeBaseClient(HttpClient http)
                 $"KnowledgeBase /{endpoint} answered {(int)response.StatusCode}: {detail[..Math.Min(detail.Length, 300)]}", null, response.StatusCode);
         }
     }
-
-    private sealed record ContextQuery(string Query, IReadOnlyList<string>? Collections, string? Project, int Limit, double? MinScore);
-
-    private sealed record ContextAnswer(IReadOnlyList<ContextResult>? Results);
-
-    private sealed record EmbedAnswer(IReadOnlyList<float[]>? Embeddings);
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using AiStack.Contracts.Coordinator;
+using AiStack.Contracts.KnowledgeBase;
 
 namespace AiStack.Coordinator.Queries;
 

@@ -1,10 +1,12 @@
 using AiStack.Contracts.Coordinator;
+using AiStack.Contracts.Telemetry;
 using AiStack.Coordinator.Backends;
 using AiStack.Coordinator.Budget;
 using AiStack.Coordinator.Caching;
 using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Routing;
 using AiStack.ServiceDefaults.Resilience;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -63,11 +65,12 @@ public static class QueryEndpoints
 
         var context = await queries.RetrieveAsync(request.Query!, null, null, null, null, cancellationToken);
         var augmented = PromptBuilder.Augment(request.Query!, context, request.AgentType, options.CurrentValue.MaxChunkCharsInPrompt);
-        return TypedResults.Ok(new AugmentQueryResponse(augmented, context.Select(c => c.ChunkId).ToList(), request.Query!, context.Count));
+        return TypedResults.Ok(new AugmentQueryResponse(augmented, context.Select(c => c.ChunkId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), request.Query!, context.Count));
     }
 
     private static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> FeedbackAsync(
-        FeedbackRequest request, InteractionLog interactions, KnowledgeBaseClient knowledgeBase, TimeProvider time, CancellationToken cancellationToken)
+        FeedbackRequest request, InteractionLog interactions, KnowledgeBaseClient knowledgeBase, ITelemetryEvents events, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (request.Rating is < 1 or > 5)
         {
@@ -99,6 +102,16 @@ public static class QueryEndpoints
                 return TypedResults.Problem($"The correction could not be stored: {ex.Message}", statusCode: 503, title: "KnowledgeBase unavailable");
             }
 
+            events.Publish(TelemetryEventTypes.Feedback, new
+            {
+                feedback_id = id,
+                interaction_id = request.InteractionId,
+                query = request.Query,
+                correction = request.Correction,
+                rating = request.Rating,
+                outcome = request.Outcome,
+                notes = request.Notes,
+            });
             return TypedResults.Ok(new FeedbackResponse("recorded", id, request.InteractionId));
         }
 
@@ -118,6 +131,17 @@ public static class QueryEndpoints
 
             interaction.Outcome = request.Outcome ?? interaction.Outcome;
             interaction.Rating = request.Rating ?? interaction.Rating;
+            events.Publish(TelemetryEventTypes.Feedback, new
+            {
+                interaction_id = interaction.Id,
+                outcome = interaction.Outcome,
+                rating = interaction.Rating,
+                // The learning pipeline joins feedback with the answer it rates.
+                query = interaction.Query,
+                response = interaction.Response,
+                route = interaction.Route,
+                notes = request.Notes,
+            });
             return TypedResults.Ok(new FeedbackResponse("updated", null, interaction.Id));
         }
 

@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using AiStack.Contracts.Coordinator;
+using AiStack.Contracts.KnowledgeBase;
 using AiStack.Contracts.Tasks;
+using AiStack.Contracts.Telemetry;
 using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Routing;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +21,7 @@ public sealed partial class QueryService(
     KnowledgeBaseClient knowledgeBase,
     RetrievalConfidence confidence,
     InteractionLog interactions,
+    ITelemetryEvents events,
     IOptionsMonitor<QueryOptions> options,
     TimeProvider time,
     ILogger<QueryService> logger)
@@ -63,8 +67,27 @@ public sealed partial class QueryService(
         }
 
         var latency = time.GetElapsedTime(started).TotalMilliseconds;
-        var interaction = new Interaction(interactions.NewId(), text, answer, route, reason, request.AgentType, input + output, latency, context.Count, time.GetUtcNow());
+        var interaction = new Interaction(interactions.NewId(), request.Private ? Privacy.Hash(text)! : text, request.Private ? Privacy.Hash(answer) : answer, route, reason, request.AgentType, input + output, latency, context.Count, time.GetUtcNow());
         interactions.Record(interaction);
+        events.Publish(TelemetryEventTypes.QueryAnswered, new
+        {
+            interaction_id = interaction.Id,
+            // A private request's text stays on this machine's model and out of the learning pipeline.
+            query = interaction.Query,
+            response = interaction.Response,
+            @private = request.Private,
+            route,
+            reason,
+            backend,
+            confidence = score,
+            agent_type = request.AgentType,
+            context_count = context.Count,
+            context_collections = context.Select(c => c.Collection).Distinct().ToArray(),
+            input_tokens = input,
+            output_tokens = output,
+            latency_ms = Math.Round(latency, 2),
+            cached,
+        });
         return new QueryResponse(interaction.Id, route, backend, answer, context, score, reason,
             TaskComplexityClassifier.Classify(text).ToWireName(), Math.Round(latency, 2), new TokenCounts(input, output, input + output), cached);
     }

@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using AiStack.Contracts.Tasks;
+using AiStack.Contracts.Telemetry;
 using AiStack.Coordinator.Backends;
 using AiStack.Coordinator.Budget;
 using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Telemetry;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
 
 namespace AiStack.Coordinator.Routing;
@@ -20,6 +22,7 @@ public sealed partial class HybridRouterChatClient(
     RetrievalConfidence confidence,
     RemoteBudget budget,
     CoordinatorTelemetry telemetry,
+    ITelemetryEvents events,
     ILogger<HybridRouterChatClient> logger) : IChatClient
 {
     private sealed record Plan(RouteDecision Decision, double? Confidence, TaskComplexity Complexity);
@@ -43,7 +46,7 @@ public sealed partial class HybridRouterChatClient(
             response = await backends[route].Client!.GetResponseAsync(list, options, cancellationToken);
         }
 
-        Settle(route, reason, response.Usage);
+        Settle(route, reason, plan, response.Usage);
         Annotate(response.AdditionalProperties ??= [], route, reason, plan);
         return response;
     }
@@ -94,7 +97,7 @@ public sealed partial class HybridRouterChatClient(
             await enumerator.DisposeAsync();
         }
 
-        Settle(route, reason, usage);
+        Settle(route, reason, plan, usage);
     }
 
     /// <summary>Decides without calling a model: what /query reports when no answer is generated.</summary>
@@ -142,9 +145,21 @@ public sealed partial class HybridRouterChatClient(
     private static bool CanFallBack(Exception ex, RouteDecision decision, CancellationToken cancellationToken) =>
         decision.Fallback is not null && !cancellationToken.IsCancellationRequested && ex is not RouteUnavailableException;
 
-    private void Settle(ModelRoute route, string reason, UsageDetails? usage)
+    private void Settle(ModelRoute route, string reason, Plan plan, UsageDetails? usage)
     {
         telemetry.RouteDecisions.Add(1, new("route", route.ToWireName()), new("reason", reason));
+        events.Publish(TelemetryEventTypes.RouteDecided, new
+        {
+            route = route.ToWireName(),
+            reason,
+            explanation = plan.Decision.Explanation,
+            primary = plan.Decision.Primary.ToWireName(),
+            confidence = plan.Confidence,
+            complexity = plan.Complexity.ToWireName(),
+            backend = backends[route].Name,
+            input_tokens = usage?.InputTokenCount,
+            output_tokens = usage?.OutputTokenCount,
+        });
         if (route == ModelRoute.Remote)
         {
             budget.Record((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));

@@ -26,6 +26,9 @@ public sealed class RoutingOptions
     [Range(0, int.MaxValue)]
     public int DailyRemoteRequestBudget { get; set; }
 
+    /// <summary>File that keeps today's remote usage across restarts; default <c>$AISTACK_HOME/data/coordinator-remote-budget.json</c>.</summary>
+    public string? BudgetStateFile { get; set; }
+
     /// <summary>How long a retrieval confidence is reused for the same text.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan ConfidenceCacheDuration { get; set; } = TimeSpan.FromMinutes(5);

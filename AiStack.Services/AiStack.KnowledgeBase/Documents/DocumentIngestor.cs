@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using AiStack.Contracts.Telemetry;
 using AiStack.KnowledgeBase.Caching;
 using AiStack.KnowledgeBase.Chunking;
 using AiStack.KnowledgeBase.Diagnostics;
 using AiStack.KnowledgeBase.Embeddings;
 using AiStack.KnowledgeBase.Vectors;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 
 namespace AiStack.KnowledgeBase.Documents;
@@ -25,6 +27,7 @@ public sealed class DocumentIngestor(
     IVectorStore vectorStore,
     IRetrievalCache cache,
     KnowledgeBaseTelemetry telemetry,
+    ITelemetryEvents events,
     TimeProvider timeProvider,
     ILogger<DocumentIngestor> logger)
 {
@@ -72,6 +75,15 @@ public sealed class DocumentIngestor(
 
         await cache.InvalidateAsync(CancellationToken.None);
         telemetry.DocumentIndexed(chunks.Count);
+        events.Publish(TelemetryEventTypes.DocumentIndexed, new
+        {
+            document_id = documentId,
+            project = document.Project,
+            source = document.Source,
+            collection = document.Collection,
+            chunks = chunks.Count,
+            replaced = previous is not null,
+        });
         activity?.SetTag("kb.chunks", chunks.Count);
         activity?.SetStatus(ActivityStatusCode.Ok);
         logger.LogInformation("{Action} document {DocumentId} ({Source}) in {Project}/{Collection} with {Chunks} chunks",

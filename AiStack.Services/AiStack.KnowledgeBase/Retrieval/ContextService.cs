@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using AiStack.Contracts.KnowledgeBase;
+using AiStack.Contracts.Telemetry;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.KnowledgeBase.Caching;
 using AiStack.KnowledgeBase.Diagnostics;
 using AiStack.KnowledgeBase.Embeddings;
@@ -14,6 +16,7 @@ public sealed class ContextService(
     KnowledgeEmbedder embedder,
     IOptions<CacheOptions> cacheOptions,
     KnowledgeBaseTelemetry telemetry,
+    ITelemetryEvents events,
     TimeProvider timeProvider)
 {
     public async Task<ContextResponse> GetContextAsync(ContextRequest request, ContextQuery query, CancellationToken cancellationToken)
@@ -33,7 +36,9 @@ public sealed class ContextService(
                 var hitTime = timeProvider.GetElapsedTime(started).TotalMilliseconds;
                 telemetry.ContextAnswered(hitTime, cached: true);
                 activity?.SetTag("kb.cache", "hit");
-                return cached with { TookMs = Math.Round(hitTime, 3), Cached = true, Query = query.Query };
+                var answer = cached with { TookMs = Math.Round(hitTime, 3), Cached = true, Query = query.Query };
+                Publish(answer, query);
+                return answer;
             }
 
             telemetry.CacheMiss();
@@ -50,6 +55,20 @@ public sealed class ContextService(
 
         telemetry.ContextAnswered(took, cached: false);
         activity?.SetStatus(ActivityStatusCode.Ok);
+        Publish(response, query);
         return response;
     }
+
+    private void Publish(ContextResponse response, ContextQuery query) =>
+        events.Publish(TelemetryEventTypes.ContextRetrieved, new
+        {
+            query = query.Query,
+            collections = query.Collections,
+            result_count = response.Results.Count,
+            top_score = response.Results.Count == 0 ? (double?)null : response.Results.Max(r => r.Score),
+            scores = response.Results.Select(r => Math.Round(r.Score, 4)).ToArray(),
+            result_collections = response.Results.Select(r => r.Collection).Distinct().ToArray(),
+            took_ms = response.TookMs,
+            cached = response.Cached,
+        });
 }

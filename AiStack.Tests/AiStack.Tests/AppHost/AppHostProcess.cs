@@ -34,6 +34,14 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public string ApiKey => File.ReadAllText(Path.Combine(Home, "api-key")).Trim();
 
+    /// <summary>A client of one of the stack's services on its port, sending the stack's key.</summary>
+    public HttpClient ServiceClient(string resource)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Ports[resource]}"), Timeout = TimeSpan.FromSeconds(100) };
+        client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
+        return client;
+    }
+
     public string Output
     {
         get

@@ -84,7 +84,7 @@ public sealed class StackLifecycleTests
         var pgdata = Path.Combine(home, "postgres", "pgdata");
         Directory.CreateDirectory(pgdata);
         await File.WriteAllTextAsync(Path.Combine(pgdata, "PG_VERSION"), "7\n");
-        var ports = new[] { "postgres", "redis", "knowledgebase", "apphost" }.ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
+        var ports = StackResources.Full.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
         await using var host = AppHostProcess.StartWith("full", home, ports);
 
         var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));

@@ -12,7 +12,7 @@ internal static class TestResources
         Home = home ?? Path.Combine(Path.GetTempPath(), "aistack-tests", "unit-home"),
         ApiKey = "ak_test",
         EnvironmentName = "Production",
-        OtlpEndpoint = otlp,
+        OpenTelemetrySettings = otlp is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp },
     };
 
     public static ResourceBuilder<ProjectResource> Project(string name, int port = 18000) =>

@@ -1,7 +1,6 @@
 using AiStack.Coordinator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 
 namespace AiStack.Tests.Coordinator;
 
@@ -20,6 +19,8 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
             // Nothing listens here unless a test says otherwise: the KnowledgeBase is "down".
             ["services:knowledgebase:http:0"] = "http://127.0.0.1:9",
             ["Startup:DependencyWaitSeconds"] = "0",
+            ["Routing:BudgetStateFile"] = Path.Combine(Home, "remote-budget.json"),
+            ["Telemetry:Outbox:SpoolDirectory"] = Path.Combine(Home, "spool"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
@@ -31,9 +32,19 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        Environment.SetEnvironmentVariable("AISTACK_HOME", null);
-        builder.UseSetting("AISTACK_HOME", Home);
-        builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(_settings));
+        // UseSetting, not ConfigureAppConfiguration: the Coordinator reads some settings while registering its services.
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>Serves on a real loopback port (for callers that are not this test's HttpClient, e.g. another Coordinator).</summary>
+    public Uri StartOnPort(int port)
+    {
+        UseKestrel(port);
+        StartServer();
+        return new Uri($"http://127.0.0.1:{port}");
     }
 
     protected override void ConfigureClient(HttpClient client)

@@ -56,7 +56,8 @@ public sealed class HealthEndpointTests
         Assert.False(string.IsNullOrEmpty(health.GetProperty("version").GetString()));
         Assert.True(health.GetProperty("timestamp").TryGetDateTimeOffset(out _));
         var checks = health.GetProperty("checks").EnumerateArray().ToDictionary(check => check.GetProperty("name").GetString()!);
-        Assert.Equal(["cache", "database"], checks.Keys.Order());
+        // telemetry_outbox comes with ServiceDefaults itself, in every service.
+        Assert.Equal(["cache", "database", "telemetry_outbox"], checks.Keys.Order());
         Assert.True(checks["database"].GetProperty("critical").GetBoolean());
         Assert.Equal("healthy", checks["database"].GetProperty("status").GetString());
         Assert.False(checks["cache"].GetProperty("critical").GetBoolean());

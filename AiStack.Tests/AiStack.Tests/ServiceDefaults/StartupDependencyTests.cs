@@ -40,6 +40,26 @@ public sealed class StartupDependencyTests
     }
 
     [Fact]
+    public async Task A_critical_check_of_the_services_own_work_decides_readiness_but_never_stops_start_up()
+    {
+        var exitCode = 0;
+        await using var service = await TestServiceApp.StartAsync(builder =>
+        {
+            builder.Services.AddHealthChecks().Add(new HealthCheckRegistration("resources", _ => new SwitchableCheck(() =>
+                HealthCheckResult.Unhealthy("knowledgebase is still starting")), null, [HealthTags.Critical, HealthTags.Self]));
+            builder.Services.PostConfigure<StartupOptions>(options => options.SetExitCode = code => exitCode = code);
+        }, settings: new Dictionary<string, string?> { ["Startup:DependencyWaitSeconds"] = "0.2" });
+        using var client = service.Client();
+
+        await Task.Delay(500);
+        using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(StartupPhase.Completed, service.Services.GetRequiredService<StartupState>().Phase);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    [Fact]
     public async Task Startup_is_unhealthy_while_waiting_and_healthy_once_the_dependency_comes_up()
     {
         var databaseUp = false;
