@@ -13,7 +13,7 @@ public sealed class LearningOptions
 
     /// <summary>Body size of one <c>POST /events</c> request (413 above it).</summary>
     [Range(1024, 256L * 1024 * 1024, ErrorMessage = "Learning:MaxBatchBytes must be between 1 KiB and 256 MiB.")]
-    public long MaxBatchBytes { get; set; } = 8L * 1024 * 1024;
+    public long MaxBatchBytes { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>One event's serialized payload; a larger one makes the batch a 400.</summary>
     [Range(256, 16 * 1024 * 1024, ErrorMessage = "Learning:MaxEventBytes must be between 256 bytes and 16 MiB.")]

@@ -44,8 +44,8 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
     private async Task TaskCompletedAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p, BatchCounts batch, DateTimeOffset now)
     {
         var taskId = stored.TaskId ?? Payload.Text(p, "task_id", "task.task_id") ?? stored.Id;
-        var prompt = Payload.Text(p, "prompt", "task.prompt", "task.description");
-        var output = Payload.Text(p, "output", "final_output", "result", "task.output", "task.final_output");
+        var prompt = Payload.Learnable(Payload.Text(p, "prompt", "task.prompt", "task.description"));
+        var output = Payload.Learnable(Payload.Text(p, "output", "final_output", "result", "task.output", "task.final_output"));
         var iterations = Payload.Int(p, "iterations", "total_iterations", "task.iterations", "task.iteration");
         var backend = Payload.Text(p, "backend", "task.backend");
         var status = Payload.Text(p, "outcome", "status", "task.status");
@@ -174,8 +174,10 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
     private async Task QueryAnsweredAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p, BatchCounts batch, DateTimeOffset now)
     {
         var interactionId = Payload.Text(p, "interaction_id", "id") ?? stored.Id;
-        var prompt = Payload.Text(p, "query", "prompt");
-        var response = Payload.Text(p, "response", "answer", "output");
+        // A private request's text is hashed by the Coordinator: there is nothing to learn from it.
+        var isPrivate = Payload.Number(p, "private") == 1;
+        var prompt = isPrivate ? null : Payload.Learnable(Payload.Text(p, "query", "prompt"));
+        var response = isPrivate ? null : Payload.Learnable(Payload.Text(p, "response", "answer", "output"));
         var outcome = Outcomes.Normalize(Payload.Text(p, "outcome"));
         await connection.ExecuteAsync(
             "INSERT INTO interactions (interaction_id, prompt, response, route, query_kind, variant, tags, outcome, time) " +
@@ -211,10 +213,20 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
             outcome = feedback == 1 ? Outcomes.Success : Outcomes.Failure;
         }
 
+        // The Coordinator's feedback carries the rated query and answer too, so feedback alone can make the pattern.
         await connection.ExecuteAsync(
-            "INSERT INTO interactions (interaction_id, outcome, feedback, rating, time) VALUES (@interactionId, @outcome, @feedback, @rating, @Time) " +
-            "ON CONFLICT (interaction_id) DO UPDATE SET outcome = excluded.outcome, feedback = excluded.feedback, rating = COALESCE(excluded.rating, interactions.rating)",
-            new { interactionId, outcome, feedback = (long?)feedback, rating, stored.Time }, transaction);
+            "INSERT INTO interactions (interaction_id, prompt, response, route, outcome, feedback, rating, time) " +
+            "VALUES (@interactionId, @prompt, @response, @route, @outcome, @feedback, @rating, @Time) " +
+            "ON CONFLICT (interaction_id) DO UPDATE SET outcome = excluded.outcome, feedback = excluded.feedback, rating = COALESCE(excluded.rating, interactions.rating), " +
+            "prompt = CASE WHEN interactions.route IS NULL THEN COALESCE(interactions.prompt, excluded.prompt) ELSE interactions.prompt END, " +
+            "response = CASE WHEN interactions.route IS NULL THEN COALESCE(interactions.response, excluded.response) ELSE interactions.response END, " +
+            "route = COALESCE(interactions.route, excluded.route)",
+            new
+            {
+                interactionId, prompt = Payload.Learnable(Payload.Text(p, "query", "prompt")), response = Payload.Learnable(Payload.Text(p, "response", "answer")),
+                route = Payload.Text(p, "route"),
+                outcome, feedback = (long?)feedback, rating, stored.Time,
+            }, transaction);
 
         var interaction = await connection.QuerySingleAsync<(string? Route, string? Kind)>(
             "SELECT route, query_kind FROM interactions WHERE interaction_id = @interactionId", new { interactionId }, transaction);

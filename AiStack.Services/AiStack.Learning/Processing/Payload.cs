@@ -33,6 +33,10 @@ public static class Payload
         return null;
     }
 
+    /// <summary>The text, unless it is a privacy hash ("sha256:..."), which carries nothing to learn from.</summary>
+    public static string? Learnable(string? text) =>
+        text is not null && text.StartsWith("sha256:", StringComparison.Ordinal) ? null : text;
+
     public static double? Number(JsonObject payload, params string[] names)
     {
         ArgumentNullException.ThrowIfNull(names);

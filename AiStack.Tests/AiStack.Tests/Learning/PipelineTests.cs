@@ -109,6 +109,22 @@ public abstract class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Coordinator_feedback_alone_makes_the_pattern_and_private_queries_teach_nothing()
+    {
+        const string query = "How to install the llama libraries on Debian for the stack?";
+        const string answer = "Run scripts/fetch-llama.sh; it downloads the CPU libraries into the native folder.";
+        await _client.SendAsync(
+            Events.Make("feedback", new JsonObject { ["interaction_id"] = "c-1", ["rating"] = 5, ["outcome"] = "success", ["query"] = query, ["response"] = answer, ["route"] = "local" }),
+            Events.Make("query_answered", new JsonObject { ["interaction_id"] = "p-1", ["private"] = true, ["query"] = "sha256:ab", ["response"] = "sha256:cd", ["route"] = "local" }),
+            Events.Make("feedback", new JsonObject { ["interaction_id"] = "p-1", ["rating"] = 5, ["query"] = "sha256:ab", ["response"] = "sha256:cd", ["route"] = "local" }));
+        await _client.ProcessAsync();
+
+        var pattern = Assert.Single(await PatternsAsync());
+        Assert.Equal(query, pattern.Prompt);
+        Assert.Equal(ValueScore.Compute(Outcomes.Success, 1, query, answer), pattern.Value, 6);
+    }
+
+    [Fact]
     public async Task A_failed_iteration_followed_by_a_success_is_an_error_fix_pattern()
     {
         await _client.SendAsync(
