@@ -1,4 +1,5 @@
 using AiStack.Benchmarks.KnowledgeBase;
+using AiStack.Benchmarks.Learning;
 using AiStack.Benchmarks.Llama;
 using AiStack.Llama.Gguf;
 
@@ -7,6 +8,7 @@ return args switch
 {
     ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
+    ["learning", .. var rest] => await LearningBenchmark.RunAsync(rest),
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
     ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
     _ => Usage(),
@@ -39,6 +41,9 @@ static int Usage()
           kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
              KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
              ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
+          learning [--events 20000] [--batch 500] [--concurrency 4] [--postgres CONNECTION]
+             Learning over HTTP (in-process host on a loopback port), SQLite and PostgreSQL (started from the machine's binaries
+             unless given): ingest events/s over HTTP batches and from a JSONL file, and processing events/s.
           llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]
              tokens/s of AiStack.Llama versus node-llama-cpp on the same generated model.
           model tiny <path> [--size tiny|30m] [--seed N]
