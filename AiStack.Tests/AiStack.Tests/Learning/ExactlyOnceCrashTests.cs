@@ -43,7 +43,21 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
                     Assert.Equal(chunk.Length, (await response.ReadAsync<TelemetryBatchResult>()).Accepted);
                 }
 
-                await Task.Delay(random.Next(200, 1200));
+                // Kill once processing has got past a random point of this round's events: in the middle of the work.
+                var (_, backlog) = await CountAsync(database);
+                var target = (round + 1) * EventsPerRound - backlog + random.Next(1, EventsPerRound - 100);
+                var deadline = DateTime.UtcNow.AddSeconds(30);
+                while (DateTime.UtcNow < deadline)
+                {
+                    var (all, waiting) = await CountAsync(database);
+                    if (all - waiting >= target || waiting == 0)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(2);
+                }
+
                 process.Kill(); // SIGKILL: no shutdown hooks, no flush
                 await process.WaitForExitAsync();
                 var (total, unprocessed) = await CountAsync(database);
@@ -52,7 +66,7 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
                 process = await StartAsync(folder, port, database, client);
             }
 
-            Assert.True(killedMidway > 0, "no kill landed while events were waiting to be processed");
+            Assert.True(killedMidway >= 2, $"only {killedMidway} kills landed while events were waiting to be processed");
             var stats = await WaitUntilProcessedAsync(client, Rounds * EventsPerRound);
             using var export = await client.PostAsync(new Uri("/learning/export", UriKind.Relative), null);
             var dataset = await export.ReadAsync<JsonObject>();
@@ -150,7 +164,7 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
         info.Environment["Storage__SqlitePath"] = database;
         info.Environment["Learning__DatasetPath"] = Path.Combine(folder, "finetuning.jsonl");
         info.Environment["Learning__ProcessingInterval"] = "00:00:00.050";
-        info.Environment["Learning__BatchSize"] = "25";
+        info.Environment["Learning__BatchSize"] = "10";
         // A killed replica's lease must lapse quickly for its successor.
         info.Environment["Learning__LeaseDuration"] = "00:00:01";
         info.Environment["Logging__LogLevel__Default"] = "Warning";
