@@ -1,22 +1,25 @@
 using System.Globalization;
 using AiStack.Learning.Ingest;
+using AiStack.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStack.Tests.Learning;
 
 /// <summary>Tailing outside agents' JSONL files: nothing lost, nothing read twice.</summary>
-public sealed class JsonlTailerTests : IAsyncLifetime
+public abstract class JsonlTailerTests : IAsyncLifetime
 {
-    private readonly LearningFactory _factory = new();
+    private LearningFactory _factory = null!;
     private HttpClient _client = null!;
     private string _path = null!;
     private int _line;
 
-    public Task InitializeAsync()
+    protected abstract Task<string?> PostgresAsync();
+
+    public async Task InitializeAsync()
     {
+        _factory = new LearningFactory(await PostgresAsync(), new Dictionary<string, string?> { ["Learning:MaxLineBytes"] = "256" });
         _client = _factory.CreateApiClient();
         _path = Path.Combine(_factory.Folder, "ralph-events.jsonl");
-        return Task.CompletedTask;
     }
 
     public async Task DisposeAsync() => await _factory.DisposeAsync();
@@ -90,6 +93,19 @@ public sealed class JsonlTailerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_over_long_line_is_skipped_whole_once_its_newline_arrives()
+    {
+        var longLine = "{\"event\":\"x\",\"padding\":\"" + new string('p', 5000);
+        await File.WriteAllTextAsync(_path, NextLine() + longLine);
+        Assert.Equal(1, await Tailer.PollAsync(_path, default));
+
+        await File.AppendAllTextAsync(_path, "\"}\n" + NextLine());
+        Assert.Equal(1, await Tailer.PollAsync(_path, default));
+        Assert.Equal(1, (await _client.StatsAsync())["events"]!["corrupt"]!.GetValue<long>());
+        Assert.Equal(2, await StoredAsync());
+    }
+
+    [Fact]
     public async Task A_restarted_tailer_resumes_at_the_stored_position()
     {
         await File.WriteAllTextAsync(_path, NextLine() + NextLine());
@@ -100,5 +116,60 @@ public sealed class JsonlTailerTests : IAsyncLifetime
         await File.AppendAllTextAsync(_path, NextLine());
         Assert.Equal(1, await restarted.PollAsync(_path, default));
         Assert.Equal(3, await StoredAsync());
+    }
+}
+
+public sealed class SqliteJsonlTailerTests : JsonlTailerTests
+{
+    protected override Task<string?> PostgresAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(ServersCollection.Name)]
+public sealed class PostgresJsonlTailerTests(PostgresFixture postgres) : JsonlTailerTests
+{
+    protected override async Task<string?> PostgresAsync() => await postgres.CreateDatabaseAsync("learning_tail");
+}
+
+/// <summary>The background tailer reads the files named in Learning:Sources by itself.</summary>
+public sealed class JsonlTailServiceTests : IAsyncLifetime
+{
+    private readonly string _folder = TestDirectories.Create("learning-sources");
+    private LearningFactory _factory = null!;
+
+    public Task InitializeAsync()
+    {
+        _factory = new LearningFactory(settings: new Dictionary<string, string?>
+        {
+            ["Learning:Sources:0"] = Path.Combine(_folder, "hybrid-events.jsonl"),
+            ["Learning:TailInterval"] = "00:00:00.050",
+        });
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        TestDirectories.Delete(_folder);
+    }
+
+    [Fact]
+    public async Task Configured_sources_are_tailed_in_the_background()
+    {
+        using var client = _factory.CreateApiClient();
+        await File.WriteAllTextAsync(Path.Combine(_folder, "hybrid-events.jsonl"),
+            """{"event_type":"interaction_tracked","interaction_id":"i-9","agent_type":"coder","timestamp":"2026-11-21T10:00:00Z"}""" + "\n");
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        long received;
+        do
+        {
+            await Task.Delay(100);
+            received = (await client.StatsAsync())["events"]!["received"]!.GetValue<long>();
+        }
+        while (received == 0 && DateTime.UtcNow < deadline);
+
+        Assert.Equal(1, received);
+        var events = await (await client.GetAsync(new Uri("/events?type=interaction_tracked", UriKind.Relative))).ReadAsync<System.Text.Json.Nodes.JsonObject>();
+        Assert.Equal("hybrid", events["events"]![0]!["source"]!.GetValue<string>());
     }
 }
