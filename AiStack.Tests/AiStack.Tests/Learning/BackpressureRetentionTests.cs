@@ -11,6 +11,7 @@ public sealed class BackpressureRetentionTests : IAsyncLifetime
     private readonly LearningFactory _factory = new(settings: new Dictionary<string, string?>
     {
         ["Learning:BackpressureEvents"] = "5",
+        ["Learning:BatchSize"] = "2",
         ["Learning:CompressAfter"] = "2.00:00:00",
         ["Learning:DeleteAfter"] = "5.00:00:00",
     });
@@ -48,6 +49,19 @@ public sealed class BackpressureRetentionTests : IAsyncLifetime
         var metrics = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
         Assert.Contains("learning_events_processed_total", metrics, StringComparison.Ordinal);
         Assert.Contains("learning_lag_seconds", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_paused_scheduled_run_processes_only_one_batch()
+    {
+        await _client.SendAsync([.. Enumerable.Range(0, 9).Select(i => Events.Make("context_retrieved", new JsonObject { ["n"] = i }))]);
+        var pipeline = _factory.Services.GetRequiredService<LearningPipeline>();
+
+        var scheduled = await pipeline.RunAsync(onDemand: false, default);
+
+        Assert.Equal(2, scheduled.Events);
+        Assert.True(scheduled.LearningPaused);
+        Assert.Equal("learning_paused", scheduled.Status);
     }
 
     [Fact]
