@@ -9,7 +9,11 @@ namespace AiStack.Tests.Learning;
 
 public sealed class IngestTests : IAsyncLifetime
 {
-    private readonly LearningFactory _factory = new(settings: new Dictionary<string, string?> { ["Learning:MaxBatchEvents"] = "50" });
+    private readonly LearningFactory _factory = new(settings: new Dictionary<string, string?>
+    {
+        ["Learning:MaxBatchEvents"] = "50",
+        ["Learning:MaxBatchBytes"] = "65536",
+    });
     private HttpClient _client = null!;
 
     public Task InitializeAsync()
@@ -57,6 +61,15 @@ public sealed class IngestTests : IAsyncLifetime
         using var response = await _client.PostAsJsonAsync(new Uri("/events", UriKind.Relative), new TelemetryBatch(batch), TelemetryEvent.Json);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("Learning:MaxBatchEvents", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_over_the_byte_limit_is_a_413_and_stores_nothing()
+    {
+        var batch = Enumerable.Range(0, 40).Select(_ => Events.Make("x", new JsonObject { ["text"] = new string('a', 2000) })).ToArray();
+        using var response = await _client.PostAsJsonAsync(new Uri("/events", UriKind.Relative), new TelemetryBatch(batch), TelemetryEvent.Json);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(0, (await _client.StatsAsync())["events"]!["received"]!.GetValue<long>());
     }
 
     [Fact]
