@@ -1,4 +1,6 @@
+using System.Data;
 using System.Data.Common;
+using System.Globalization;
 using System.Text;
 using AiStack.Contracts.Telemetry;
 using AiStack.Storage;
@@ -9,9 +11,7 @@ namespace AiStack.Learning.Ingest;
 /// <summary>Stores events idempotently (an id seen before is a duplicate) and answers the queries on them.</summary>
 public sealed class EventStore(Database database, TimeProvider time)
 {
-    private const string Insert =
-        "INSERT INTO events (id, time, source, type, trace_id, task_id, payload, size_bytes, received_at) " +
-        "VALUES (@Id, @Time, @Source, @Type, @TraceId, @TaskId, @Payload, @SizeBytes, @ReceivedAt) ON CONFLICT (id) DO NOTHING";
+    private const int RowsPerStatement = 200;
 
     /// <summary>Stores a batch in one transaction: all of it or none of it.</summary>
     public Task<TelemetryBatchResult> AddAsync(IReadOnlyList<TelemetryEvent> events, CancellationToken cancellationToken) =>
@@ -23,21 +23,31 @@ public sealed class EventStore(Database database, TimeProvider time)
         ArgumentNullException.ThrowIfNull(events);
         var now = time.GetUtcNow();
         var accepted = 0;
-        foreach (var telemetryEvent in events)
+        // Multi-row INSERTs: one round trip per chunk instead of per event (PostgreSQL pays a network hop for each).
+        foreach (var chunk in events.Chunk(RowsPerStatement))
         {
-            var payload = telemetryEvent.Payload.ToJsonString();
-            accepted += await connection.ExecuteAsync(Insert, new
+            var sql = new StringBuilder("INSERT INTO events (id, time, source, type, trace_id, task_id, payload, size_bytes, received_at) VALUES ");
+            var parameters = new DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
             {
-                telemetryEvent.Id,
-                telemetryEvent.Time,
-                telemetryEvent.Source,
-                telemetryEvent.Type,
-                telemetryEvent.TraceId,
-                telemetryEvent.TaskId,
-                Payload = payload,
-                SizeBytes = (long)Encoding.UTF8.GetByteCount(payload),
-                ReceivedAt = now,
-            }, transaction);
+                var telemetryEvent = chunk[i];
+                var payload = telemetryEvent.Payload.ToJsonString();
+                var n = i.ToString(CultureInfo.InvariantCulture);
+                sql.Append(i == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture,
+                    $"(@id{n}, @time{n}, @source{n}, @type{n}, @trace{n}, @task{n}, @payload{n}, @size{n}, @now)");
+                parameters.Add("id" + n, telemetryEvent.Id);
+                parameters.Add("time" + n, telemetryEvent.Time);
+                parameters.Add("source" + n, telemetryEvent.Source);
+                parameters.Add("type" + n, telemetryEvent.Type);
+                parameters.Add("trace" + n, telemetryEvent.TraceId, DbType.String);
+                parameters.Add("task" + n, telemetryEvent.TaskId, DbType.String);
+                parameters.Add("payload" + n, payload);
+                parameters.Add("size" + n, (long)Encoding.UTF8.GetByteCount(payload));
+            }
+
+            parameters.Add("now", now);
+            sql.Append(" ON CONFLICT (id) DO NOTHING");
+            accepted += await connection.ExecuteAsync(sql.ToString(), parameters, transaction);
         }
 
         await Counters.AddAsync(connection, transaction, Counters.EventsReceived, accepted);

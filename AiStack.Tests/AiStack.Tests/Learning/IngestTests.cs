@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Ingest;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStack.Tests.Learning;
 
@@ -34,6 +35,15 @@ public sealed class IngestTests : IAsyncLifetime
         var stats = await _client.StatsAsync();
         Assert.Equal(12, stats["events"]!["received"]!.GetValue<long>());
         Assert.Equal(10, stats["events"]!["duplicates"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Event_times_are_stored_as_sortable_utc_text_in_sqlite()
+    {
+        await _client.SendAsync(Events.Make("x", [], time: new DateTimeOffset(2026, 11, 21, 13, 0, 0, TimeSpan.FromHours(2))));
+        var database = _factory.Services.GetRequiredService<AiStack.Storage.Database>();
+        await using var connection = await database.OpenConnectionAsync();
+        Assert.Equal("2026-11-21T11:00:00.0000000Z", await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, "SELECT time FROM events"));
     }
 
     [Fact]
