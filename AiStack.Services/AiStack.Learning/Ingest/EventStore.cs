@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using AiStack.Contracts.Telemetry;
 using AiStack.Storage;
+using AiStack.Storage.Dialects;
 using Dapper;
 
 namespace AiStack.Learning.Ingest;
@@ -23,8 +24,10 @@ public sealed class EventStore(Database database, TimeProvider time)
         ArgumentNullException.ThrowIfNull(events);
         var now = time.GetUtcNow();
         var accepted = 0;
-        // Multi-row INSERTs: one round trip per chunk instead of per event (PostgreSQL pays a network hop for each).
-        foreach (var chunk in events.Chunk(RowsPerStatement))
+        // PostgreSQL: multi-row INSERTs, one network round trip per chunk. SQLite runs in-process, where a prepared single-row
+        // INSERT is faster than binding thousands of named parameters (its parameter lookup is linear).
+        var rowsPerStatement = database.Provider == DatabaseProvider.Postgres ? RowsPerStatement : 1;
+        foreach (var chunk in events.Chunk(rowsPerStatement))
         {
             var sql = new StringBuilder("INSERT INTO events (id, time, source, type, trace_id, task_id, payload, size_bytes, received_at) VALUES ");
             var parameters = new DynamicParameters();
