@@ -104,7 +104,8 @@ public sealed class StackApplication
         web.Services.AddSingleton(Context);
         web.Services.AddSingleton(TimeProvider.System);
         web.Services.AddSingleton<ResourceConsole>();
-        web.Services.AddHttpClient(nameof(ProjectLauncher), c => c.Timeout = TimeSpan.FromSeconds(3));
+        // Readiness probes poll on their own schedule: retries and breakers would only delay and clutter what they report.
+        web.Services.AddHttpClient(nameof(ProjectLauncher), c => c.Timeout = TimeSpan.FromSeconds(3)).WithoutResilience();
         web.Services.AddSingleton<IReadOnlyList<ResourceSupervisor>>(CreateSupervisors);
         web.Services.AddSingleton<StackOrchestrator>();
         web.Services.AddHostedService(sp => sp.GetRequiredService<StackOrchestrator>());

@@ -36,6 +36,7 @@ public static class CoordinatorServices
             .BindConfiguration("Backends:Remote").ValidateDataAnnotations().ValidateOnStart();
 
         services.AddSingleton<CoordinatorTelemetry>();
+        services.AddSingleton<RequestLatencyFilter>();
         AddLocalModels(builder);
         services.AddServiceClient<KnowledgeBaseClient>("knowledgebase");
         // The remote model has its own timeout and breaker (Backends:Remote); generations outlast the default HTTP timeouts.

@@ -1,3 +1,4 @@
+using AiStack.Benchmarks.Coordinator;
 using AiStack.Benchmarks.KnowledgeBase;
 using AiStack.Benchmarks.Learning;
 using AiStack.Benchmarks.Llama;
@@ -9,6 +10,7 @@ return args switch
     ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
     ["learning", .. var rest] => await LearningBenchmark.RunAsync(rest),
+    ["router", .. var rest] => await RouterBenchmark.RunAsync(rest),
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
     ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
     _ => Usage(),
@@ -44,6 +46,8 @@ static int Usage()
           learning [--events 20000] [--batch 500] [--concurrency 4] [--postgres CONNECTION]
              Learning over HTTP (in-process host on a loopback port), SQLite and PostgreSQL (started from the machine's binaries
              unless given): ingest events/s over HTTP batches and from a JSONL file, and processing events/s.
+          router [--requests 20000]
+             the Coordinator's routing pipeline (cache, routing, breaker, telemetry) with an instant backend: added latency and requests/s.
           llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]
              tokens/s of AiStack.Llama versus node-llama-cpp on the same generated model.
           model tiny <path> [--size tiny|30m] [--seed N]

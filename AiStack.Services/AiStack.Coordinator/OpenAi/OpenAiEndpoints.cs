@@ -25,7 +25,9 @@ public static class OpenAiEndpoints
 
     public static IEndpointRouteBuilder MapOpenAiEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/v1").WithTags("OpenAI-compatible");
+        var group = routes.MapGroup("/v1").WithTags("OpenAI-compatible").AddEndpointFilter<Telemetry.RequestLatencyFilter>();
+        // Generating is the expensive part of the stack: the same per-client limit as the KnowledgeBase's searches.
+        group.RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Expensive);
         group.MapPost("/chat/completions", ChatCompletionsAsync).WithName("ChatCompletions");
         group.MapGet("/models", Models).WithName("Models");
         group.MapPost("/embeddings", EmbeddingsAsync).WithName("Embeddings");

@@ -17,9 +17,9 @@ public static class QueryEndpoints
 {
     public static IEndpointRouteBuilder MapQueryEndpoints(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("").WithTags("Queries");
-        group.MapPost("/query", QueryAsync).WithName("Query");
-        group.MapPost("/augment_query", AugmentAsync).WithName("AugmentQuery");
+        var group = routes.MapGroup("").WithTags("Queries").AddEndpointFilter<Telemetry.RequestLatencyFilter>();
+        group.MapPost("/query", QueryAsync).WithName("Query").RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Expensive);
+        group.MapPost("/augment_query", AugmentAsync).WithName("AugmentQuery").RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Expensive);
         group.MapPost("/feedback", FeedbackAsync).WithName("Feedback");
         group.MapGet("/stats", Stats).WithName("Stats");
         return routes;

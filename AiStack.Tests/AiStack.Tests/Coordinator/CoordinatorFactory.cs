@@ -19,6 +19,8 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
             // Nothing listens here unless a test says otherwise: the KnowledgeBase is "down".
             ["services:knowledgebase:http:0"] = "http://127.0.0.1:9",
             ["Startup:DependencyWaitSeconds"] = "0",
+            // Tests send bursts; the limiter itself is proven by the ServiceDefaults and KnowledgeBase tests.
+            ["RateLimiting:Enabled"] = "false",
             ["Routing:BudgetStateFile"] = Path.Combine(Home, "remote-budget.json"),
             ["Telemetry:Outbox:SpoolDirectory"] = Path.Combine(Home, "spool"),
         };

@@ -93,6 +93,24 @@ public sealed class HybridRoutingTests(HybridStackFixture stack)
         Assert.Equal(("local", "remote_unavailable"), (third["route"]!.GetValue<string>(), third["reason"]!.GetValue<string>()));
         var health = await client.GetFromJsonAsync<JsonObject>("/health");
         Assert.Equal("OPEN", health!["circuit_breakers"]!["remote-model"]!.GetValue<string>());
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("hybrid_route_errors_total{route=\"remote\"} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("hybrid_route_decisions_total{reason=\"fallback\",route=\"local\"} 2", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_show_decisions_latency_and_genai_token_usage()
+    {
+        await using var coordinator = new CoordinatorFactory(stack.HybridSettings());
+        using var client = coordinator.CreateClient();
+        await QueryAsync(client, new { prompt = HybridStackFixture.KnownPattern + " metrics" , prefer_local = true });
+
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains("hybrid_route_decisions_total{reason=\"prefer_local\",route=\"local\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("hybrid_request_latency_seconds_bucket{endpoint=\"/query\"", metrics, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_client_token_usage", metrics, StringComparison.Ordinal);
+        Assert.Contains("gen_ai_client_operation_duration_seconds_count", metrics, StringComparison.Ordinal);
     }
 
     [Fact]
