@@ -5,7 +5,8 @@ using System.Text.Json.Nodes;
 using AiStack.AppHost.Infrastructure;
 using AiStack.Contracts.Telemetry;
 using Dapper;
-using Microsoft.Data.Sqlite;
+using AiStack.Storage;
+using AiStack.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace AiStack.Tests.Learning;
@@ -14,23 +15,28 @@ namespace AiStack.Tests.Learning;
 /// The real Learning service as a child process (<c>dotnet AiStack.Learning.dll</c>), SIGKILLed at random points while it
 /// processes: after the restarts every event has been processed exactly once, and no pattern or dataset line is missing or doubled.
 /// </summary>
-public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
+public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
 {
     private const int Rounds = 5;
     private const int EventsPerRound = 1000;
+
+    /// <summary>A PostgreSQL connection string, or null for the SQLite file.</summary>
+    protected abstract Task<string?> PostgresAsync();
 
     [Fact]
     public async Task Every_event_is_processed_once_across_repeated_SIGKILLs()
     {
         var folder = Infrastructure.TestDirectories.Create("learning-crash");
         var port = LocalServerProcess.FreeTcpPort();
-        var database = Path.Combine(folder, "learning.db");
+        var postgres = await PostgresAsync();
+        var sqlitePath = Path.Combine(folder, "learning.db");
+        await using var database = Database.Create(new DatabaseOptions { PostgresConnectionString = postgres, SqlitePath = sqlitePath });
         var seed = Environment.TickCount;
         output.WriteLine($"seed {seed}");
         var random = new Random(seed);
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         client.DefaultRequestHeaders.Add("X-API-Key", LearningFactory.ApiKey);
-        var process = await StartAsync(folder, port, database, client);
+        var process = await StartAsync(folder, port, sqlitePath, postgres, client);
         try
         {
             var killedMidway = 0;
@@ -63,7 +69,7 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
                 var (total, unprocessed) = await CountAsync(database);
                 output.WriteLine($"round {round}: killed with {total - unprocessed} of {total} events processed");
                 killedMidway += unprocessed > 0 ? 1 : 0;
-                process = await StartAsync(folder, port, database, client);
+                process = await StartAsync(folder, port, sqlitePath, postgres, client);
             }
 
             Assert.True(killedMidway >= 2, $"only {killedMidway} kills landed while events were waiting to be processed");
@@ -71,8 +77,7 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
             using var export = await client.PostAsync(new Uri("/learning/export", UriKind.Relative), null);
             var dataset = await export.ReadAsync<JsonObject>();
 
-            await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-            await connection.OpenAsync();
+            await using var connection = await database.OpenConnectionAsync();
             Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>("SELECT value FROM counters WHERE name = 'events_processed'"));
             Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>("SELECT events FROM checkpoint"));
             Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE processed_batch IS NULL"));
@@ -100,7 +105,6 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
             }
 
             process.Dispose();
-            SqliteConnection.ClearAllPools();
             Infrastructure.TestDirectories.Delete(folder);
         }
     }
@@ -120,10 +124,9 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
             ["iteration"] = 1, ["exit_code"] = 0, ["output"] = "ok", ["backend"] = "llm",
         });
 
-    private static async Task<(long Total, long Unprocessed)> CountAsync(string database)
+    private static async Task<(long Total, long Unprocessed)> CountAsync(Database database)
     {
-        await using var connection = new SqliteConnection($"Data Source={database};Pooling=False");
-        await connection.OpenAsync();
+        await using var connection = await database.OpenConnectionAsync();
         return (await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events"),
             await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE processed_batch IS NULL"));
     }
@@ -143,7 +146,7 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
         return stats;
     }
 
-    private static async Task<Process> StartAsync(string folder, int port, string database, HttpClient client)
+    private static async Task<Process> StartAsync(string folder, int port, string database, string? postgres, HttpClient client)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -162,6 +165,11 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
         info.Environment["Urls"] = $"http://127.0.0.1:{port}";
         info.Environment["Security__ApiKey"] = LearningFactory.ApiKey;
         info.Environment["Storage__SqlitePath"] = database;
+        if (postgres is not null)
+        {
+            info.Environment["ConnectionStrings__postgres"] = postgres;
+        }
+
         info.Environment["Learning__DatasetPath"] = Path.Combine(folder, "finetuning.jsonl");
         info.Environment["Learning__ProcessingInterval"] = "00:00:00.050";
         info.Environment["Learning__BatchSize"] = "10";
@@ -196,4 +204,15 @@ public sealed class ExactlyOnceCrashTests(ITestOutputHelper output)
         process.Kill();
         throw new TimeoutException("The Learning service did not become ready in 60 s.");
     }
+}
+
+public sealed class SqliteExactlyOnceCrashTests(ITestOutputHelper output) : ExactlyOnceCrashTests(output)
+{
+    protected override Task<string?> PostgresAsync() => Task.FromResult<string?>(null);
+}
+
+[Collection(ServersCollection.Name)]
+public sealed class PostgresExactlyOnceCrashTests(PostgresFixture postgres, ITestOutputHelper output) : ExactlyOnceCrashTests(output)
+{
+    protected override async Task<string?> PostgresAsync() => await postgres.CreateDatabaseAsync("learning_crash");
 }
