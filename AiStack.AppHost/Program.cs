@@ -14,13 +14,17 @@ var knowledgeBase = builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledg
     .WithReference(qdrant)
     .WithConfiguration(builder.Configuration, "Embeddings", "Inference");
 
-builder.AddProject<Projects.AiStack_Learning>("learning", port: 8095)
+var learning = builder.AddProject<Projects.AiStack_Learning>("learning", port: 8095)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithConfiguration(builder.Configuration, "Learning");
 
+// The telemetry outbox ships to Learning (services__learning__http__0); no WaitFor: events wait in the spool until it is up.
+knowledgeBase.WithReference(learning);
+
 builder.AddProject<Projects.AiStack_Coordinator>("coordinator", port: 8092)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithReference(learning)
     .WithConfiguration(builder.Configuration, "Inference", "Remote", "Routing", "ResponseCache", "Backends");
 
 return await builder.Build().RunAsync();
