@@ -14,14 +14,27 @@ var knowledgeBase = builder.AddProject<Projects.AiStack_KnowledgeBase>("knowledg
     .WithReference(qdrant)
     .WithConfiguration(builder.Configuration, "Embeddings", "Inference");
 
+var learning = builder.AddProject<Projects.AiStack_Learning>("learning", port: 8095)
+    .WithReference(postgres).WaitFor(postgres)
+    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithConfiguration(builder.Configuration, "Learning");
+
+// The telemetry outbox ships to Learning (services__learning__http__0); no WaitFor: events wait in the spool until it is up.
+knowledgeBase.WithReference(learning);
+
 var coordinator = builder.AddProject<Projects.AiStack_Coordinator>("coordinator", port: 8092)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithReference(learning)
     .WithConfiguration(builder.Configuration, "Inference", "Remote", "Routing", "ResponseCache", "Backends");
 
-builder.AddProject<Projects.AiStack_Ralph>("ralph", port: 8098)
+var ralph = builder.AddProject<Projects.AiStack_Ralph>("ralph", port: 8098)
     .WithReference(postgres).WaitFor(postgres)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithReference(coordinator).WaitFor(coordinator)
+    .WithReference(learning)
     .WithConfiguration(builder.Configuration, "Ralph");
+
+// Learning submits its optimization proposals to Ralph as approval-gated tasks; they wait in its store until Ralph is up.
+learning.WithReference(ralph);
 
 return await builder.Build().RunAsync();

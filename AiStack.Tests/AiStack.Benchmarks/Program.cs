@@ -1,5 +1,6 @@
 using AiStack.Benchmarks.Coordinator;
 using AiStack.Benchmarks.KnowledgeBase;
+using AiStack.Benchmarks.Learning;
 using AiStack.Benchmarks.Llama;
 using AiStack.Benchmarks.Ralph;
 using AiStack.Llama.Gguf;
@@ -10,6 +11,7 @@ return args switch
     ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
     ["ralph", .. var rest] => await RalphBenchmark.RunAsync(rest),
+    ["learning", .. var rest] => await LearningBenchmark.RunAsync(rest),
     ["router", .. var rest] => await RouterBenchmark.RunAsync(rest),
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
     ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
@@ -43,6 +45,9 @@ static int Usage()
           kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
              KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
              ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
+          learning [--events 20000] [--batch 500] [--concurrency 4] [--postgres CONNECTION]
+             Learning over HTTP (in-process host on a loopback port), SQLite and PostgreSQL (started from the machine's binaries
+             unless given): ingest events/s over HTTP batches and from a JSONL file, and processing events/s.
           router [--requests 20000]
              the Coordinator's routing pipeline (cache, routing, breaker, telemetry) with an instant backend: added latency and requests/s.
           llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]

@@ -294,6 +294,8 @@ public sealed partial class TaskRunner(
         }
 
         var settings = await settingsStore.CurrentAsync(CancellationToken.None);
+        // The final answer is what the learning pipeline turns into a pattern (with the prompt); hashed under the privacy setting.
+        var last = (await store.LastIterationsAsync(task.Id, 1, CancellationToken.None)).FirstOrDefault();
         telemetry.Publish(TelemetryEventTypes.TaskCompleted, new
         {
             task_id = task.Id,
@@ -306,6 +308,7 @@ public sealed partial class TaskRunner(
             task = new
             {
                 prompt = RalphTelemetry.Protect(task.Prompt, settings.HashContent),
+                output = last is null ? null : RalphTelemetry.Protect(last.Output, settings.HashContent),
                 backend = task.Backend,
                 task_type = task.TaskType,
                 complexity = task.Complexity,

@@ -127,6 +127,35 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
         Assert.Contains(source, await QueryContextAsync(client, marker), StringComparison.Ordinal);
     }
 
+    /// <summary>The KnowledgeBase's outbox ships its document_indexed event to the Learning service started by the same AppHost.</summary>
+    [Fact]
+    public async Task A_knowledgebase_event_reaches_learning_through_the_outbox()
+    {
+        var knowledgebase = await Host.WaitForResourceAsync("knowledgebase", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+        var learning = await Host.WaitForResourceAsync("learning", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+        using var kb = new HttpClient { BaseAddress = new Uri(knowledgebase.GetProperty("url").GetString()!) };
+        kb.DefaultRequestHeaders.Add("X-API-Key", Host.ApiKey);
+        using var client = new HttpClient { BaseAddress = new Uri(learning.GetProperty("url").GetString()!) };
+        client.DefaultRequestHeaders.Add("X-API-Key", Host.ApiKey);
+        var source = $"e2e/outbox-{Guid.NewGuid():N}.md";
+
+        using var posted = await kb.PostAsJsonAsync(new Uri("/documents", UriKind.Relative), new
+        {
+            project = "e2e", title = "Outbox notes", content = "Events wait in the spool until the Learning service takes them.", source,
+        });
+        Assert.True(posted.IsSuccessStatusCode, $"POST /documents: {(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync()}");
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var body = "";
+        while (DateTime.UtcNow < deadline && !body.Contains(source, StringComparison.Ordinal))
+        {
+            await Task.Delay(500);
+            body = await client.GetStringAsync(new Uri("/events?type=document_indexed&limit=5000", UriKind.Relative));
+        }
+
+        Assert.Contains(source, body, StringComparison.Ordinal);
+    }
+
     private static async Task<string> QueryContextAsync(HttpClient client, string query)
     {
         using var response = await client.PostAsJsonAsync(new Uri("/context", UriKind.Relative), new { query });

@@ -1,0 +1,74 @@
+using AiStack.Learning.Clients;
+using AiStack.Learning.Dataset;
+using AiStack.Learning.Diagnostics;
+using AiStack.Learning.Ingest;
+using AiStack.Learning.Patterns;
+using AiStack.Learning.Processing;
+using AiStack.Learning.Proposals;
+using AiStack.ServiceDefaults.Discovery;
+using AiStack.Storage;
+using AiStack.Storage.Migrations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.Learning;
+
+public static class LearningExtensions
+{
+    /// <summary>
+    /// Registers the Learning service: its database and schema, ingest (HTTP and JSONL tailing), the pipeline and its worker, and
+    /// the typed clients of the KnowledgeBase and Ralph when their addresses are configured (without them, patterns and proposals
+    /// are kept and listed but not posted).
+    /// </summary>
+    public static IHostApplicationBuilder AddLearning(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        builder.AddServiceDatabase("learning", MigrationSet.FromEmbeddedResources("learning", typeof(LearningExtensions).Assembly));
+        services.AddOptions<LearningOptions>().Bind(builder.Configuration.GetSection(LearningOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.DeleteAfter >= o.CompressAfter, "Learning:DeleteAfter must not be shorter than Learning:CompressAfter.")
+            .ValidateOnStart();
+
+        services.AddSingleton<LearningMetrics>();
+        services.AddSingleton<EventStore>();
+        services.AddSingleton<JsonlTailer>();
+        services.AddSingleton<DatasetLines>();
+        services.AddSingleton<DatasetWriter>();
+        services.AddSingleton<PatternStore>();
+        services.AddSingleton<Signals>();
+        services.AddSingleton<EventInterpreter>();
+        services.AddSingleton<PipelineLease>();
+        services.AddSingleton<NearDuplicates>();
+        services.AddSingleton<PatternPublisher>();
+        services.AddSingleton<ProposalSubmitter>();
+        services.AddSingleton<Retention>();
+        services.AddSingleton<LearningPipeline>();
+
+        if (ServiceEndpoints.TryResolve(builder.Configuration, "knowledgebase") is not null)
+        {
+            services.AddServiceClient<KnowledgeBaseClient>("knowledgebase");
+        }
+
+        if (ServiceEndpoints.TryResolve(builder.Configuration, "ralph") is not null)
+        {
+            services.AddServiceClient<RalphClient>("ralph");
+        }
+
+        // After the database migrator (registered by AddServiceDatabase), so the schema exists when they start.
+        services.AddHostedService<JsonlTailService>();
+        services.AddHostedService<ProcessingWorker>();
+        services.AddHealthChecks().AddCheck<BacklogHealthCheck>("backlog");
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapLearningEndpoints(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.ServiceProvider.GetRequiredService<IOptions<LearningOptions>>().Value;
+        app.MapEventEndpoints(options.MaxBatchBytes);
+        app.MapLearningApi();
+        return app;
+    }
+}

@@ -1,0 +1,182 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AiStack.Learning.Dataset;
+using AiStack.Learning.Ingest;
+using AiStack.Learning.Proposals;
+using AiStack.Storage;
+using Dapper;
+
+namespace AiStack.Learning.Processing;
+
+/// <summary>The original's <c>/learning</c> contract: stats, process, export, dataset download, proposals, A/B comparison.</summary>
+public static class LearningEndpoints
+{
+    public static RouteGroupBuilder MapLearningApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/learning").WithTags("Learning");
+        group.MapGet("/stats", StatsAsync).WithName("LearningStats");
+        group.MapPost("/process", ProcessAsync).WithName("ProcessNow").WithSummary("Processes every unprocessed event now (also while paused).");
+        group.MapPost("/export", ExportAsync).WithName("ExportDataset");
+        group.MapGet("/dataset", DownloadAsync).WithName("DownloadDataset");
+        group.MapGet("/proposals", ProposalsAsync).WithName("ListProposals");
+        group.MapPost("/ab_compare", AbCompareAsync).WithName("AbCompare");
+        return group;
+    }
+
+    private static async Task<IResult> StatsAsync(Database database, EventStore events, LearningPipeline pipeline, PipelineLease lease,
+        Microsoft.Extensions.Options.IOptions<LearningOptions> options, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var counters = await Counters.ReadAllAsync(connection, cancellationToken);
+        long Counter(string name) => counters.GetValueOrDefault(name);
+        var byType = (await connection.QueryAsync<(string Type, long Count)>(new CommandDefinition(
+            "SELECT pattern_type, COUNT(*) FROM patterns GROUP BY pattern_type ORDER BY pattern_type", cancellationToken: cancellationToken)))
+            .ToDictionary(r => r.Type, r => r.Count, StringComparer.Ordinal);
+        var dataset = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM dataset_entries", cancellationToken: cancellationToken));
+        var proposals = await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COUNT(*) FROM proposals", cancellationToken: cancellationToken));
+        var checkpoint = (await connection.QueryAsync<(long Batch, long LastSeq, long Events, string Holder, DateTimeOffset UpdatedAt)>(new CommandDefinition(
+            "SELECT batch, last_seq, events, holder, updated_at FROM checkpoint WHERE name = @Name", new { PipelineLease.Name }, cancellationToken: cancellationToken)))
+            .Select(c => new CheckpointView(c.Batch, c.LastSeq, c.Events, c.Holder, c.UpdatedAt)).FirstOrDefault();
+        var backlog = await events.GetBacklogAsync(cancellationToken);
+        var paused = pipeline.IsOverThreshold(backlog);
+        var removed = Counter(Counters.DedupExact) + Counter(Counters.DedupNear);
+        var candidates = Counter(Counters.Candidates);
+        var current = await lease.CurrentAsync(cancellationToken);
+        return TypedResults.Ok(new StatsResponse(
+            byType.Values.Sum(),
+            byType,
+            dataset,
+            proposals,
+            new BackpressureView(backlog.Events, backlog.Bytes, options.Value.BackpressureEvents, options.Value.BackpressureBytes, paused),
+            paused,
+            new DeduplicationView(candidates == 0 ? 0 : Math.Round((double)removed / candidates, 4), removed, Counter(Counters.DedupExact), Counter(Counters.DedupNear)),
+            new EventCounts(Counter(Counters.EventsReceived), Counter(Counters.EventsProcessed), backlog.Events, Math.Round(backlog.Lag.TotalSeconds, 3),
+                Counter(Counters.EventsCorrupt), Counter(Counters.EventsDuplicate), Counter(Counters.NotLearnable), Counter(Counters.Filtered)),
+            checkpoint,
+            current is null ? null : new LeaseView(current.Value.Holder, current.Value.ExpiresAt, current.Value.Holder == lease.Holder),
+            pipeline.State.LastRun));
+    }
+
+    private static async Task<IResult> ProcessAsync(LearningPipeline pipeline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await pipeline.RunAsync(onDemand: true, cancellationToken);
+            return result.Status == "standby"
+                ? TypedResults.Problem(detail: "Another replica holds the learning pipeline lease; it processes the events.", statusCode: StatusCodes.Status409Conflict,
+                    title: "Pipeline active elsewhere.")
+                : TypedResults.Ok(result);
+        }
+        catch (LeaseLostException ex)
+        {
+            return TypedResults.Problem(detail: ex.Message, statusCode: StatusCodes.Status409Conflict, title: "Pipeline active elsewhere.");
+        }
+    }
+
+    private static async Task<IResult> ExportAsync(DatasetWriter dataset, CancellationToken cancellationToken)
+    {
+        var written = await dataset.WriteAsync(cancellationToken);
+        return TypedResults.Ok(new ExportResponse("exported", written.Path, written.Examples, written.Bytes));
+    }
+
+    private static async Task<IResult> DownloadAsync(DatasetWriter dataset, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(dataset.Path))
+        {
+            await dataset.WriteAsync(cancellationToken);
+        }
+
+        return TypedResults.PhysicalFile(dataset.Path, "application/jsonl", "finetuning.jsonl");
+    }
+
+    private static async Task<IResult> ProposalsAsync(Database database, CancellationToken cancellationToken, string? status = null)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<ProposalRow>(new CommandDefinition(
+            $"SELECT {ProposalRow.Columns} FROM proposals WHERE (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT 500",
+            new { status }, cancellationToken: cancellationToken));
+        var proposals = rows.Select(r => new ProposalView(r.Id, r.Kind, r.Title, r.Prompt, JsonNode.Parse(r.Evidence), r.Status, r.RalphTaskId,
+            r.Attempts, r.LastError, r.CreatedAt, r.SubmittedAt)).ToList();
+        return TypedResults.Ok(new ProposalListResponse(proposals, proposals.Count));
+    }
+
+    private static async Task<IResult> AbCompareAsync(AbCompareRequest? request, Database database, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return Invalid("$", "Send {variant_a, variant_b} or {tag_a, tag_b}, and optionally days.");
+        }
+
+        var byVariant = !string.IsNullOrWhiteSpace(request.VariantA) && !string.IsNullOrWhiteSpace(request.VariantB);
+        var byTag = !string.IsNullOrWhiteSpace(request.TagA) && !string.IsNullOrWhiteSpace(request.TagB);
+        if (byVariant == byTag)
+        {
+            return Invalid("variant_a", "Give either variant_a and variant_b, or tag_a and tag_b.");
+        }
+
+        var days = request.Days ?? 7;
+        if (days is < 1 or > 3650)
+        {
+            return Invalid("days", "days must be between 1 and 3650.");
+        }
+
+        var since = time.GetUtcNow().AddDays(-days);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        async Task<VariantStats> StatsFor(string name)
+        {
+            var filter = byVariant ? "variant = @name" : "tags LIKE @pattern";
+            var row = await connection.QuerySingleAsync<(long Total, long Rated, double? Average)>(new CommandDefinition(
+                $"SELECT COUNT(*), COUNT(rating), AVG(rating) FROM interactions WHERE prompt IS NOT NULL AND time >= @since AND {filter}",
+                new { name, pattern = "%," + name + ",%", since }, cancellationToken: cancellationToken));
+            return new VariantStats(name, row.Total, row.Rated, row.Average is null ? null : Math.Round(row.Average.Value, 4));
+        }
+
+        var a = await StatsFor(byVariant ? request.VariantA! : request.TagA!);
+        var b = await StatsFor(byVariant ? request.VariantB! : request.TagB!);
+        double? delta = a.AvgRating is not null && b.AvgRating is not null ? Math.Round(b.AvgRating.Value - a.AvgRating.Value, 4) : null;
+        return TypedResults.Ok(new AbCompareResponse(a, b, new AbDelta(delta), days));
+    }
+
+    private static IResult Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+public sealed record StatsResponse(
+    long TotalPatternsLearned,
+    IReadOnlyDictionary<string, long> PatternsByType,
+    long FinetuningDatasetSize,
+    long OptimizationProposals,
+    BackpressureView Backpressure,
+    bool LearningPaused,
+    DeduplicationView Deduplication,
+    EventCounts Events,
+    CheckpointView? Checkpoint,
+    LeaseView? Lease,
+    DateTimeOffset? LastRun);
+
+public sealed record BackpressureView(long BacklogEvents, long BacklogBytes, long ThresholdEvents, long ThresholdBytes, bool Active);
+
+public sealed record DeduplicationView(double Rate, long Removed, long Exact, long Near);
+
+public sealed record EventCounts(long Received, long Processed, long Lag, double LagSeconds, long Corrupt, long Duplicates, long NotLearnable, long Filtered);
+
+public sealed record CheckpointView(long Batch, long LastSeq, long Events, string Holder, DateTimeOffset UpdatedAt);
+
+public sealed record LeaseView(string Holder, DateTimeOffset ExpiresAt, bool HeldHere);
+
+public sealed record ExportResponse(string Status, string DatasetPath, long Examples, long Bytes);
+
+public sealed record ProposalView(long Id, string Kind, string Title, string Prompt, JsonNode? Evidence, string Status, string? RalphTaskId,
+    long Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt);
+
+public sealed record ProposalListResponse(IReadOnlyList<ProposalView> Proposals, int Count);
+
+public sealed record AbCompareRequest(string? VariantA, string? VariantB, string? TagA, string? TagB, int? Days);
+
+public sealed record VariantStats(string Name, long Total, long Rated, double? AvgRating);
+
+public sealed record AbCompareResponse(VariantStats VariantA, VariantStats VariantB, AbDelta Delta, int Days);
+
+public sealed record AbDelta(double? AvgRating);

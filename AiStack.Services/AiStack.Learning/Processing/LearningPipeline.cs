@@ -1,0 +1,204 @@
+using AiStack.Learning.Dataset;
+using AiStack.Learning.Diagnostics;
+using AiStack.Learning.Ingest;
+using AiStack.Learning.Patterns;
+using AiStack.Learning.Proposals;
+using AiStack.Storage;
+using Dapper;
+using Microsoft.Extensions.Options;
+
+namespace AiStack.Learning.Processing;
+
+/// <summary>
+/// The learning pipeline. Stored events are processed in batches, each in one transaction that holds the batch's results
+/// (patterns, dataset entries, signals, proposals, joined state), marks exactly those events processed, advances the checkpoint
+/// and renews the lease: a crash at any point leaves either all of a batch or none of it. After the batches: near-duplicate
+/// dedup, publishing to the KnowledgeBase, submitting proposals to Ralph, writing the dataset file and retention, each of them
+/// idempotent so that a crash in between only means doing it again.
+/// </summary>
+public sealed class LearningPipeline(
+    Database database,
+    EventStore events,
+    EventInterpreter interpreter,
+    PipelineLease lease,
+    NearDuplicates nearDuplicates,
+    PatternPublisher publisher,
+    ProposalSubmitter submitter,
+    DatasetWriter dataset,
+    Retention retention,
+    IOptions<LearningOptions> options,
+    TimeProvider time,
+    LearningMetrics metrics,
+    ILogger<LearningPipeline> logger)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public PipelineState State { get; } = new();
+
+    public async Task<RunResult> RunAsync(bool onDemand, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!await lease.TryAcquireAsync(cancellationToken))
+            {
+                State.Standby = true;
+                return new RunResult("standby", 0, 0, 0, 0, 0, State.Paused);
+            }
+
+            State.Standby = false;
+            var backlog = await events.GetBacklogAsync(cancellationToken);
+            var paused = IsOverThreshold(backlog);
+            State.Update(backlog, paused);
+            metrics.Backlog(backlog.Events, backlog.Lag, paused);
+            if (paused)
+            {
+                logger.LogWarning("Learning backlog {Events} events / {Bytes} bytes is over the threshold: scheduled learning paused (one batch per run)",
+                    backlog.Events, backlog.Bytes);
+            }
+
+            var maxBatches = paused && !onDemand ? 1 : int.MaxValue;
+            int batches = 0, patterns = 0;
+            long processed = 0;
+            while (batches < maxBatches && !cancellationToken.IsCancellationRequested)
+            {
+                var batch = await ProcessBatchAsync(cancellationToken);
+                if (batch.Events == 0)
+                {
+                    break;
+                }
+
+                batches++;
+                processed += batch.Events;
+                patterns += batch.Patterns;
+            }
+
+            var proposals = await AfterBatchesAsync(processed > 0, cancellationToken);
+            backlog = await events.GetBacklogAsync(cancellationToken);
+            paused = IsOverThreshold(backlog);
+            State.Update(backlog, paused);
+            State.LastRun = time.GetUtcNow();
+            metrics.Backlog(backlog.Events, backlog.Lag, paused);
+            var examples = await dataset.CountAsync(cancellationToken);
+            return new RunResult(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public bool IsOverThreshold(Backlog backlog)
+    {
+        ArgumentNullException.ThrowIfNull(backlog);
+        return backlog.Events > options.Value.BackpressureEvents || backlog.Bytes > options.Value.BackpressureBytes;
+    }
+
+    /// <summary>Processes the next batch of unprocessed events in one transaction.</summary>
+    public async Task<(int Events, int Patterns)> ProcessBatchAsync(CancellationToken cancellationToken)
+    {
+        List<StoredEvent> rows;
+        await using (var connection = await database.OpenConnectionAsync(cancellationToken))
+        {
+            rows = (await connection.QueryAsync<StoredEvent>(new CommandDefinition(
+                $"SELECT {StoredEvent.Columns} FROM events WHERE processed_batch IS NULL ORDER BY seq LIMIT @limit",
+                new { limit = options.Value.BatchSize }, cancellationToken: cancellationToken))).AsList();
+        }
+
+        if (rows.Count == 0)
+        {
+            return (0, 0);
+        }
+
+        var counts = await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            if (!await lease.RenewAsync(connection, transaction))
+            {
+                throw new LeaseLostException();
+            }
+
+            var now = time.GetUtcNow();
+            var batchNumber = (await connection.QuerySingleOrDefaultAsync<long?>(
+                "SELECT batch FROM checkpoint WHERE name = @Name", new { PipelineLease.Name }, transaction) ?? 0) + 1;
+            var batch = new BatchCounts();
+            foreach (var row in rows)
+            {
+                await interpreter.InterpretAsync(connection, transaction, row, batch, now);
+            }
+
+            var seqs = rows.Select(r => r.Seq).ToArray();
+            var marked = await connection.ExecuteAsync(
+                $"UPDATE events SET processed_batch = @batchNumber, processed_at = @now WHERE {database.Dialect.InList("seq", "seqs")} AND processed_batch IS NULL",
+                new { batchNumber, now, seqs }, transaction);
+            if (marked != rows.Count)
+            {
+                // Someone else processed some of these events meanwhile: this batch's results would count them twice.
+                throw new LeaseLostException($"Only {marked} of {rows.Count} events were still unprocessed; the batch is rolled back.");
+            }
+
+            await Counters.AddAsync(connection, transaction, Counters.EventsProcessed, rows.Count);
+            await Counters.AddAsync(connection, transaction, Counters.NotLearnable, batch.NotLearnable);
+            await connection.ExecuteAsync(
+                "INSERT INTO checkpoint (name, batch, last_seq, events, holder, updated_at) VALUES (@Name, @batchNumber, @lastSeq, @count, @Holder, @now) " +
+                "ON CONFLICT (name) DO UPDATE SET batch = excluded.batch, last_seq = excluded.last_seq, events = checkpoint.events + excluded.events, " +
+                "holder = excluded.holder, updated_at = excluded.updated_at",
+                new { PipelineLease.Name, batchNumber, lastSeq = seqs[^1], count = (long)rows.Count, lease.Holder, now }, transaction);
+            return batch;
+        }, cancellationToken);
+
+        metrics.EventsProcessed(rows.Count);
+        metrics.PatternsExtracted(counts.PatternsCreated);
+        return (rows.Count, counts.PatternsCreated);
+    }
+
+    private async Task<int> AfterBatchesAsync(bool datasetMayHaveChanged, CancellationToken cancellationToken)
+    {
+        var merged = await Step("knowledgebase", () => nearDuplicates.RunAsync(cancellationToken));
+        await Step("knowledgebase", () => publisher.RunAsync(cancellationToken));
+        var submitted = await Step("ralph", () => submitter.RunAsync(cancellationToken));
+        if (datasetMayHaveChanged || merged > 0 || !File.Exists(dataset.Path))
+        {
+            await Step("dataset", async () => (int)(await dataset.WriteAsync(cancellationToken)).Examples);
+        }
+
+        await Step("retention", async () => (int)(await retention.RunAsync(cancellationToken)).Deleted);
+        return submitted;
+    }
+
+    private async Task<int> Step(string errorType, Func<Task<int>> step)
+    {
+        try
+        {
+            return await step();
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException or System.Data.Common.DbException)
+        {
+            metrics.Error(errorType);
+            logger.LogWarning(ex, "Learning step {Step} failed; it is retried on the next run", errorType);
+            return 0;
+        }
+    }
+}
+
+/// <summary>The answer of <c>POST /learning/process</c>.</summary>
+public sealed record RunResult(string Status, int Batches, long Events, int Patterns, long Examples, int ProposalsSubmitted, bool LearningPaused);
+
+/// <summary>What the last run saw, for health and stats without a query.</summary>
+public sealed class PipelineState
+{
+    private Backlog _backlog = new(0, 0, TimeSpan.Zero);
+
+    public Backlog Backlog => Volatile.Read(ref _backlog);
+
+    public bool Paused { get; private set; }
+
+    public bool Standby { get; set; }
+
+    public DateTimeOffset? LastRun { get; set; }
+
+    public void Update(Backlog backlog, bool paused)
+    {
+        Volatile.Write(ref _backlog, backlog);
+        Paused = paused;
+    }
+}
