@@ -24,8 +24,12 @@ public sealed class RalphFactory : WebApplicationFactory<RalphEntryPoint>
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _ownsFolder;
 
-    public RalphFactory(string? folder = null, string? postgres = null, IReadOnlyDictionary<string, string?>? settings = null)
+    private readonly bool _recordTelemetry;
+
+    /// <param name="recordTelemetry">Keep events in <see cref="Events"/> instead of the real outbox (the default for unit-style tests).</param>
+    public RalphFactory(string? folder = null, string? postgres = null, IReadOnlyDictionary<string, string?>? settings = null, bool recordTelemetry = true)
     {
+        _recordTelemetry = recordTelemetry;
         _ownsFolder = folder is null;
         Folder = folder ?? Infrastructure.TestDirectories.Create("ralph");
         WorkspaceRoot = Path.Combine(Folder, "workspaces");
@@ -67,7 +71,10 @@ public sealed class RalphFactory : WebApplicationFactory<RalphEntryPoint>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<ITelemetryEvents>(Events));
+        if (_recordTelemetry)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton<ITelemetryEvents>(Events));
+        }
     }
 
     protected override void ConfigureClient(HttpClient client)
