@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Npgsql;
 
 namespace AiStack.AppHost.Infrastructure;
@@ -15,7 +14,7 @@ public sealed class LocalPostgres : IAsyncDisposable
     private readonly string _root;
     private readonly int _port;
     private Process? _process;
-    private readonly StringBuilder _log = new();
+    private readonly ServerOutput _output = new();
 
     public LocalPostgres(string rootDirectory, int port)
     {
@@ -32,7 +31,12 @@ public sealed class LocalPostgres : IAsyncDisposable
     public Process? Process => _process;
 
     /// <summary>Raised for every line the server writes (the AppHost prefixes and keeps them).</summary>
-    public event Action<string>? LineReceived;
+    /// <summary>Every line the server prints, as it prints it.</summary>
+    public event Action<string>? LineReceived
+    {
+        add => _output.LineReceived += value;
+        remove => _output.LineReceived -= value;
+    }
 
     /// <summary>Connection string to the given database as the superuser.</summary>
     public string ConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
@@ -92,10 +96,7 @@ public sealed class LocalPostgres : IAsyncDisposable
             "-c", "fsync=on",
         }, runAs);
         _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start postgres.");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _output.Capture(_process);
         await WaitUntilAcceptingAsync(cancellationToken);
     }
 
@@ -166,35 +167,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        LineReceived?.Invoke(line);
-        lock (_log)
-        {
-            if (_log.Length > 64_000)
-            {
-                _log.Remove(0, 32_000);
-            }
-
-            _log.AppendLine(line);
-        }
-    }
+    public string Log => _output.Text;
 
     public async Task StopAsync()
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
-using System.Text;
 
 namespace AiStack.AppHost.Infrastructure;
 
@@ -13,7 +12,7 @@ public sealed class LocalRedis : IAsyncDisposable
     private readonly string _root;
     private readonly int _port;
     private Process? _process;
-    private readonly StringBuilder _log = new();
+    private readonly ServerOutput _output = new();
 
     public LocalRedis(string rootDirectory, int port)
     {
@@ -26,7 +25,12 @@ public sealed class LocalRedis : IAsyncDisposable
     public Process? Process => _process;
 
     /// <summary>Raised for every line the server writes (the AppHost prefixes and keeps them).</summary>
-    public event Action<string>? LineReceived;
+    /// <summary>Every line the server prints, as it prints it.</summary>
+    public event Action<string>? LineReceived
+    {
+        add => _output.LineReceived += value;
+        remove => _output.LineReceived -= value;
+    }
 
     public string PasswordFile => Path.Combine(_root, "password");
 
@@ -53,10 +57,7 @@ public sealed class LocalRedis : IAsyncDisposable
         var info = LocalServerProcess.StartInfo(exe, new[] { "-" }, runAsUser: null);
         info.RedirectStandardInput = true;
         _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start redis-server.");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _output.Capture(_process);
         var config = string.Join('\n',
             $"port {_port.ToString(CultureInfo.InvariantCulture)}",
             "bind 127.0.0.1",
@@ -96,35 +97,7 @@ public sealed class LocalRedis : IAsyncDisposable
         throw new TimeoutException($"Redis did not accept connections within 30 s: {Log}");
     }
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        LineReceived?.Invoke(line);
-        lock (_log)
-        {
-            if (_log.Length > 64_000)
-            {
-                _log.Remove(0, 32_000);
-            }
-
-            _log.AppendLine(line);
-        }
-    }
+    public string Log => _output.Text;
 
     public async Task StopAsync()
     {

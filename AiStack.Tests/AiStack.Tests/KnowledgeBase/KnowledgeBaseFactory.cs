@@ -3,9 +3,14 @@ using System.Text.Json;
 using AiStack.KnowledgeBase;
 using AiStack.Storage;
 using Dapper;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AiStack.Tests.KnowledgeBase;
 
@@ -54,6 +59,59 @@ public sealed class KnowledgeBaseFactory : WebApplicationFactory<KnowledgeBaseEn
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+    }
+
+    /// <summary>
+    /// Builds and starts the service directly (not through the factory) with <paramref name="settings"/> and returns why the start
+    /// failed. Through WebApplicationFactory a failed start can surface as the factory's own ObjectDisposedException (a race
+    /// between the entry point's exit and the factory), hiding the message a test wants to read.
+    /// </summary>
+    public static async Task<Exception> StartFailureAsync(IDictionary<string, string?> settings)
+    {
+        var folder = Infrastructure.TestDirectories.Create("kb-start");
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(KnowledgeBaseEntryPoint).Assembly.GetName().Name });
+        builder.WebHost.UseTestServer();
+        var values = new Dictionary<string, string?>
+        {
+            ["Security:ApiKey"] = ApiKey,
+            ["Storage:SqlitePath"] = Path.Combine(folder, "knowledgebase.db"),
+            ["Telemetry:Outbox:SpoolDirectory"] = Path.Combine(folder, "spool"),
+            ["Startup:DependencyWaitSeconds"] = "2",
+        };
+        foreach (var (key, value) in settings)
+        {
+            values[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(values);
+        builder.Logging.ClearProviders();
+        builder.AddServiceDefaults();
+        builder.AddKnowledgeBase();
+        await using var app = builder.Build();
+        app.MapKnowledgeBaseEndpoints();
+        app.MapDefaultEndpoints();
+        try
+        {
+            await app.StartAsync();
+            var stopped = new TaskCompletionSource();
+            using var registration = app.Lifetime.ApplicationStopping.Register(() => stopped.TrySetResult());
+            // A dependency that is down stops the service after its start-up wait rather than failing StartAsync.
+            await stopped.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            return new InvalidOperationException(app.Services.GetRequiredService<AiStack.ServiceDefaults.Hosting.StartupState>().Message);
+        }
+        catch (OperationCanceledException) when (app.Services.GetRequiredService<AiStack.ServiceDefaults.Hosting.StartupState>().Phase == AiStack.ServiceDefaults.Hosting.StartupPhase.Failed)
+        {
+            // The start-up dependency check gave up and stopped the service while it was still starting.
+            return new InvalidOperationException(app.Services.GetRequiredService<AiStack.ServiceDefaults.Hosting.StartupState>().Message);
+        }
+        catch (Exception ex) when (ex is not TimeoutException)
+        {
+            return ex;
+        }
+        finally
+        {
+            Infrastructure.TestDirectories.Delete(folder);
         }
     }
 

@@ -52,9 +52,7 @@ public sealed class KnowledgeBaseSqliteTests : KnowledgeBaseApiContract
     [Fact]
     public async Task An_unknown_embedding_provider_stops_start_up_with_a_clear_message()
     {
-        await using var factory = new KnowledgeBaseFactory(settings: new Dictionary<string, string?> { ["Embeddings:Provider"] = "nonexistent" });
-
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var error = await KnowledgeBaseFactory.StartFailureAsync(new Dictionary<string, string?> { ["Embeddings:Provider"] = "nonexistent" });
 
         Assert.Contains("Embeddings:Provider is 'nonexistent'", error.ToString(), StringComparison.Ordinal);
     }

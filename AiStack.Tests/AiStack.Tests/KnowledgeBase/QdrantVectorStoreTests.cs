@@ -121,9 +121,7 @@ public sealed class QdrantVectorStoreTests : IAsyncLifetime
     public async Task An_unreachable_qdrant_stops_start_up_with_a_fix_hint()
     {
         var port = AiStack.AppHost.Infrastructure.LocalServerProcess.FreeTcpPort();
-        await using var factory = new KnowledgeBaseFactory(qdrant: $"http://127.0.0.1:{port}");
-
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var error = await KnowledgeBaseFactory.StartFailureAsync(new Dictionary<string, string?> { ["ConnectionStrings:qdrant"] = $"http://127.0.0.1:{port}" });
 
         Assert.Contains("ConnectionStrings__qdrant", error.ToString(), StringComparison.Ordinal);
     }
