@@ -1,3 +1,4 @@
+using AiStack.Llama.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -17,6 +18,16 @@ public static class EmbeddingRegistration
             .Bind(configuration.GetSection(EmbeddingOptions.SectionName))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+
+        // A local embedding model (Inference:EmbeddingModelPath) registers the "llama" embedder and becomes the default provider.
+        if (!string.IsNullOrWhiteSpace(configuration["Inference:EmbeddingModelPath"]))
+        {
+            services.AddLlamaEmbeddingGenerator(configuration);
+            if (string.IsNullOrWhiteSpace(configuration[EmbeddingOptions.SectionName + ":Provider"]))
+            {
+                services.PostConfigure<EmbeddingOptions>(options => options.Provider = LlamaServiceCollectionExtensions.ServiceKey);
+            }
+        }
 
         services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingOptions.HashingProvider,
             (sp, _) => new HashingEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions));
