@@ -6,6 +6,7 @@ using AiStack.Learning.Patterns;
 using AiStack.Learning.Processing;
 using AiStack.Learning.Proposals;
 using AiStack.ServiceDefaults.Discovery;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 using AiStack.Storage.Migrations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,11 +57,27 @@ public static class LearningExtensions
             services.AddServiceClient<RalphClient>("ralph");
         }
 
+        // Learning's own events go through the same outbox as every service's; with no other destination configured the outbox
+        // delivers them to this service's own /events, so they are stored and listed like everyone else's.
+        if (ServiceEndpoints.TryResolve(builder.Configuration, "learning") is null)
+        {
+            services.AddHttpClient(TelemetryShipper.HttpClientName).ConfigureHttpClient((sp, http) => http.BaseAddress ??= OwnAddress(sp));
+        }
+
         // After the database migrator (registered by AddServiceDatabase), so the schema exists when they start.
         services.AddHostedService<JsonlTailService>();
         services.AddHostedService<ProcessingWorker>();
         services.AddHealthChecks().AddCheck<BacklogHealthCheck>("backlog");
         return builder;
+    }
+
+    /// <summary>The address this service listens on (null until Kestrel has bound, and under an in-memory test server).</summary>
+    private static Uri? OwnAddress(IServiceProvider services)
+    {
+        var address = services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses
+            .FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal));
+        return address is null ? null : new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 
     public static IEndpointRouteBuilder MapLearningEndpoints(this IEndpointRouteBuilder app)

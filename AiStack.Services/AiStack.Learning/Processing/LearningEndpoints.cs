@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Ingest;
 using AiStack.Learning.Proposals;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 using Dapper;
 
@@ -73,9 +75,10 @@ public static class LearningEndpoints
         }
     }
 
-    private static async Task<IResult> ExportAsync(DatasetWriter dataset, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync(DatasetWriter dataset, ITelemetryEvents events, CancellationToken cancellationToken)
     {
         var written = await dataset.WriteAsync(cancellationToken);
+        events.Publish(TelemetryEventTypes.DatasetExported, new { dataset_path = written.Path, examples = written.Examples, bytes = written.Bytes });
         return TypedResults.Ok(new ExportResponse("exported", written.Path, written.Examples, written.Bytes));
     }
 

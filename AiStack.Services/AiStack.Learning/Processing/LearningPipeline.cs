@@ -1,8 +1,10 @@
+using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Diagnostics;
 using AiStack.Learning.Ingest;
 using AiStack.Learning.Patterns;
 using AiStack.Learning.Proposals;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -29,6 +31,7 @@ public sealed class LearningPipeline(
     IOptions<LearningOptions> options,
     TimeProvider time,
     LearningMetrics metrics,
+    ITelemetryEvents telemetryEvents,
     ILogger<LearningPipeline> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -71,6 +74,11 @@ public sealed class LearningPipeline(
                 batches++;
                 processed += batch.Events;
                 patterns += batch.Patterns;
+            }
+
+            if (patterns > 0)
+            {
+                telemetryEvents.Publish(TelemetryEventTypes.PatternExtracted, new { patterns, events_processed = processed, batches });
             }
 
             var proposals = await AfterBatchesAsync(processed > 0, cancellationToken);

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Clients;
+using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 using Dapper;
 
@@ -9,7 +11,7 @@ namespace AiStack.Learning.Proposals;
 /// Submits pending proposals to Ralph as approval-gated tasks carrying their evidence, and records Ralph's task id. A failed
 /// submission stays pending and is retried on the next run. Without a Ralph address proposals stay pending (listed by the API).
 /// </summary>
-public sealed class ProposalSubmitter(Database database, IServiceProvider services, TimeProvider time, ILogger<ProposalSubmitter> logger)
+public sealed class ProposalSubmitter(Database database, IServiceProvider services, ITelemetryEvents events, TimeProvider time, ILogger<ProposalSubmitter> logger)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -43,6 +45,7 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
                 };
                 taskId = await client.SubmitApprovalGatedTaskAsync(proposal.Prompt, context, ["learning-proposal", proposal.Kind], cancellationToken);
                 submitted++;
+                events.Publish(TelemetryEventTypes.ProposalSubmitted, new { proposal_id = proposal.Id, kind = proposal.Kind, title = proposal.Title, ralph_task_id = taskId }, taskId);
             }
             catch (HttpRequestException ex)
             {

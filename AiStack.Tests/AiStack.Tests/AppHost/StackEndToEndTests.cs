@@ -156,6 +156,27 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
         Assert.Contains(source, body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Learnings_own_events_reach_its_event_store_through_its_outbox()
+    {
+        var learning = await Host.WaitForResourceAsync("learning", r => r.GetProperty("state").GetString() == "Ready", TimeSpan.FromSeconds(60));
+        using var client = new HttpClient { BaseAddress = new Uri(learning.GetProperty("url").GetString()!) };
+        client.DefaultRequestHeaders.Add("X-API-Key", Host.ApiKey);
+
+        using var exported = await client.PostAsync(new Uri("/learning/export", UriKind.Relative), null);
+        Assert.True(exported.IsSuccessStatusCode, await exported.Content.ReadAsStringAsync());
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var body = "";
+        while (DateTime.UtcNow < deadline && !body.Contains("\"source\":\"learning\"", StringComparison.Ordinal))
+        {
+            await Task.Delay(500);
+            body = await client.GetStringAsync(new Uri("/events?type=dataset_exported&limit=100", UriKind.Relative));
+        }
+
+        Assert.Contains("\"source\":\"learning\"", body, StringComparison.Ordinal);
+    }
+
     private static async Task<string> QueryContextAsync(HttpClient client, string query)
     {
         using var response = await client.PostAsJsonAsync(new Uri("/context", UriKind.Relative), new { query });
