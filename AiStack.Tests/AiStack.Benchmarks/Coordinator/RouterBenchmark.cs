@@ -18,7 +18,8 @@ namespace AiStack.Benchmarks.Coordinator;
 /// </summary>
 public static class RouterBenchmark
 {
-    private const string ApiKey = "router-benchmark-key";
+    // A fresh key per run: the benchmark hosts its own service and no key ever needs to be known in advance.
+    private static readonly string ApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>A backend that answers at once, so only the pipeline's own cost is measured.</summary>
     private sealed class InstantChatClient : IChatClient

@@ -15,7 +15,8 @@ namespace AiStack.Benchmarks.KnowledgeBase;
 /// </summary>
 internal static class KnowledgeBaseBenchmark
 {
-    private const string ApiKey = "benchmark-key";
+    // A fresh key per run: the benchmark hosts its own service and no key ever needs to be known in advance.
+    private static readonly string ApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private const int ParagraphsPerDocument = 20;
     private static readonly string[] Collections = ["codebase-context", "skills-patterns", "error-solutions", "best-practices"];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

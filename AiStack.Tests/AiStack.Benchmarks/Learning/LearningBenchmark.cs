@@ -20,7 +20,8 @@ namespace AiStack.Benchmarks.Learning;
 /// </summary>
 internal static class LearningBenchmark
 {
-    private const string ApiKey = "benchmark-key";
+    // A fresh key per run: the benchmark hosts its own service and no key ever needs to be known in advance.
+    private static readonly string ApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     public static async Task<int> RunAsync(string[] args)
     {

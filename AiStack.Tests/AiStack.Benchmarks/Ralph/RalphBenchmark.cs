@@ -16,7 +16,8 @@ namespace AiStack.Benchmarks.Ralph;
 /// </summary>
 public static class RalphBenchmark
 {
-    private const string ApiKey = "ralph-benchmark-key";
+    // A fresh key per run: the benchmark hosts its own service and no key ever needs to be known in advance.
+    private static readonly string ApiKey = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static async Task<int> RunAsync(string[] args)
