@@ -14,6 +14,16 @@ public sealed class StackBuilder
     public const int DefaultControlPort = 8890;
     public const string ControlResourceName = "apphost";
     private static readonly string[] Switches = ["--show-key", "--help", "-h"];
+    private static readonly (string Option, string Key)[] OptionKeys =
+    [
+        ("--profile", ProfileKey), ("--tier", TierKey), ("--home", HomeKey), ("--show-key", ShowKeyKey), ("--help", HelpKey), ("-h", HelpKey),
+    ];
+
+    public const string ProfileKey = "AppHost:Profile";
+    public const string TierKey = "AppHost:Tier";
+    public const string HomeKey = "AppHost:Home";
+    public const string ShowKeyKey = "AppHost:ShowKey";
+    public const string HelpKey = "AppHost:Help";
     private readonly List<Resource> _resources = [];
     private readonly List<string> _errors = [];
 
@@ -27,7 +37,7 @@ public sealed class StackBuilder
             // The AppHost's own appsettings.json lies beside its assembly, wherever it is started from.
             ContentRootPath = AppContext.BaseDirectory,
         });
-        HelpRequested = Configuration.GetValue<bool>("help") || Configuration.GetValue<bool>("h");
+        HelpRequested = Configuration.GetValue<bool>(HelpKey);
         if (verb is not null and not "run")
         {
             _errors.Add(verb == "publish"
@@ -52,7 +62,7 @@ public sealed class StackBuilder
     /// <summary>Port of the control API (<c>Ports:apphost</c>, default 8890).</summary>
     public int ControlPort { get; }
 
-    public bool ShowKey => Configuration.GetValue<bool>("show-key");
+    public bool ShowKey => Configuration.GetValue<bool>(ShowKeyKey);
 
     internal bool HelpRequested { get; }
 
@@ -113,7 +123,7 @@ public sealed class StackBuilder
     private StackContext CreateContext(IConfiguration configuration)
     {
         var profile = StackProfile.Embedded;
-        var requestedProfile = configuration["profile"];
+        var requestedProfile = configuration[ProfileKey];
         if (!string.IsNullOrWhiteSpace(requestedProfile) &&
             !(Enum.TryParse(requestedProfile.Trim(), ignoreCase: true, out profile) && Enum.IsDefined(profile)))
         {
@@ -124,14 +134,14 @@ public sealed class StackBuilder
         var tier = StackTier.Small;
         try
         {
-            tier = TierSelector.Select(configuration["tier"], MachineCapacity.Detect());
+            tier = TierSelector.Select(configuration[TierKey], MachineCapacity.Detect());
         }
         catch (StackConfigurationException ex)
         {
             _errors.Add(ex.Message);
         }
 
-        var home = Path.GetFullPath(configuration["home"] is { Length: > 0 } h ? h : DefaultHome());
+        var home = Path.GetFullPath(configuration[HomeKey] is { Length: > 0 } h ? h : DefaultHome());
         // Services and ServiceDefaults code inside the AppHost find the same folder and key.
         Environment.SetEnvironmentVariable("AISTACK_HOME", home);
         var apiKey = ApiKeyStore.GetOrCreate(configuration, Path.Combine(home, "api-key"));
@@ -174,7 +184,24 @@ public sealed class StackBuilder
             list.RemoveAt(0);
         }
 
-        return (list.Select(a => Switches.Contains(a) ? a + "=true" : a).ToArray(), verb);
+        return (list.Select(a => Qualify(Switches.Contains(a) ? a + "=true" : a)).ToArray(), verb);
+    }
+
+    /// <summary>
+    /// The AppHost's own options live under <c>AppHost:</c> in configuration: a bare key such as "home" would also match
+    /// the HOME environment variable (configuration keys ignore case), and the stack would settle in the user's home folder.
+    /// </summary>
+    private static string Qualify(string argument)
+    {
+        foreach (var (option, key) in OptionKeys)
+        {
+            if (argument == option || argument.StartsWith(option + "=", StringComparison.Ordinal))
+            {
+                return "--" + key + argument[option.Length..];
+            }
+        }
+
+        return argument;
     }
 
     internal static string Usage => """

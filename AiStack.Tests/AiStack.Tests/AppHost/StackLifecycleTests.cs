@@ -96,12 +96,22 @@ public sealed class StackLifecycleTests
     }
 
     [Fact]
-    public void The_verb_is_optional_and_bare_switches_become_true()
+    public void The_verb_is_optional_bare_switches_become_true_and_options_live_under_apphost()
     {
         var (arguments, verb) = AiStack.AppHost.Model.StackBuilder.NormalizeArguments(["run", "--profile", "full", "--show-key"]);
 
         Assert.Equal("run", verb);
-        Assert.Equal(["--profile", "full", "--show-key=true"], arguments);
+        Assert.Equal(["--AppHost:Profile", "full", "--AppHost:ShowKey=true"], arguments);
+    }
+
+    [Fact]
+    public void The_home_option_is_not_confused_with_the_home_environment_variable()
+    {
+        // Configuration keys ignore case: a bare "home" key would read $HOME when --home is not given.
+        var (arguments, _) = AiStack.AppHost.Model.StackBuilder.NormalizeArguments(["--home=/tmp/stack", "--tier", "small"]);
+
+        Assert.Equal(["--AppHost:Home=/tmp/stack", "--AppHost:Tier", "small"], arguments);
+        Assert.NotEqual("HOME", AiStack.AppHost.Model.StackBuilder.HomeKey, StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
