@@ -4,6 +4,7 @@ using AiStack.Benchmarks.Learning;
 using AiStack.Benchmarks.Llama;
 using AiStack.Benchmarks.Ralph;
 using AiStack.Llama.Gguf;
+using static AiStack.Benchmarks.BenchmarkSupport;
 
 // Benchmarks are commands, not timed tests: each prints a Markdown table for the README.
 return args switch
@@ -29,12 +30,6 @@ static int WriteTinyModel(string path, string[] options)
     var info = TinyModelWriter.Write(path, spec);
     Console.WriteLine($"Wrote {info.Path}: {info.ParameterCount:N0} parameters, {info.VocabularySize} tokens, {info.FileBytes / 1048576.0:F1} MiB in {info.Elapsed.TotalMilliseconds:F0} ms");
     return 0;
-}
-
-static string? Option(string[] options, string name)
-{
-    var index = Array.IndexOf(options, name);
-    return index >= 0 && index + 1 < options.Length ? options[index + 1] : null;
 }
 
 static int Usage()

@@ -67,7 +67,7 @@ public sealed partial class QueryService(
         }
 
         var latency = time.GetElapsedTime(started).TotalMilliseconds;
-        var interaction = new Interaction(interactions.NewId(), request.Private ? Privacy.Hash(text)! : text, request.Private ? Privacy.Hash(answer) : answer, route, reason, request.AgentType, input + output, latency, context.Count, time.GetUtcNow());
+        var interaction = new Interaction(interactions.NewId(), request.Private ? ContentHash.Of(text) : text, request.Private && answer is not null ? ContentHash.Of(answer) : answer, route, reason, request.AgentType, input + output, latency, context.Count, time.GetUtcNow());
         interactions.Record(interaction);
         events.Publish(TelemetryEventTypes.QueryAnswered, new
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Telemetry;
 
 namespace AiStack.Learning.Processing;
 
@@ -34,8 +35,7 @@ public static class Payload
     }
 
     /// <summary>The text, unless it is a privacy hash ("sha256:..."), which carries nothing to learn from.</summary>
-    public static string? Learnable(string? text) =>
-        text is not null && text.StartsWith("sha256:", StringComparison.Ordinal) ? null : text;
+    public static string? Learnable(string? text) => ContentHash.IsHash(text) ? null : text;
 
     public static double? Number(JsonObject payload, params string[] names)
     {

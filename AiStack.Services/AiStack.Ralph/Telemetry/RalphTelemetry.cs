@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Security.Cryptography;
-using System.Text;
+using AiStack.Contracts.Telemetry;
 using AiStack.ServiceDefaults.Telemetry.Events;
 
 namespace AiStack.Ralph.Telemetry;
@@ -58,6 +57,5 @@ public sealed class RalphTelemetry
     public void Publish(string type, object payload, string? taskId) => _events.Publish(type, payload, taskId);
 
     /// <summary>The text itself, or its SHA-256 (hex, prefixed) when the privacy setting is on.</summary>
-    public static string Protect(string text, bool hash) =>
-        hash ? "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))) : text;
+    public static string Protect(string text, bool hash) => hash ? ContentHash.Of(text) : text;
 }

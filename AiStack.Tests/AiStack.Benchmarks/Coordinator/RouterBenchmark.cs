@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using static AiStack.Benchmarks.BenchmarkSupport;
 
 namespace AiStack.Benchmarks.Coordinator;
 
@@ -142,13 +143,4 @@ public static class RouterBenchmark
 
     private static void Row(string name, List<double> sorted) =>
         Console.WriteLine($"| {name} | {Percentile(sorted, 50):F1} | {Percentile(sorted, 99):F1} | {sorted.Count / (sorted.Sum() / 1_000_000):N0} |");
-
-    private static double Percentile(List<double> sorted, int percentile) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1)];
-
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 }

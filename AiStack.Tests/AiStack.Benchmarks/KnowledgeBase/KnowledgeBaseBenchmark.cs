@@ -6,6 +6,7 @@ using AiStack.AppHost.Infrastructure;
 using AiStack.KnowledgeBase;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using static AiStack.Benchmarks.BenchmarkSupport;
 
 namespace AiStack.Benchmarks.KnowledgeBase;
 
@@ -168,14 +169,7 @@ internal static class KnowledgeBaseBenchmark
         await response.Content.ReadAsByteArrayAsync();
     }
 
-    private static double Percentile(List<double> sorted, int percentile) =>
-        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1)];
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 
     private static async Task<Host> StartAsync(string sqlitePath)
     {

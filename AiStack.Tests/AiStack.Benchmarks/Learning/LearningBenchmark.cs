@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using static AiStack.Benchmarks.BenchmarkSupport;
 
 namespace AiStack.Benchmarks.Learning;
 
@@ -159,11 +160,6 @@ internal static class LearningBenchmark
         return new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name }.ConnectionString;
     }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 
     private sealed class BenchmarkFactory(string sqlitePath, string? postgres, string datasetPath) : WebApplicationFactory<LearningEntryPoint>
     {

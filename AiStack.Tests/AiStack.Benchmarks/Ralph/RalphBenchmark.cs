@@ -7,6 +7,7 @@ using AiStack.AppHost.Infrastructure;
 using AiStack.Ralph;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using static AiStack.Benchmarks.BenchmarkSupport;
 
 namespace AiStack.Benchmarks.Ralph;
 
@@ -158,11 +159,6 @@ public static class RalphBenchmark
         return new Host(factory, client);
     }
 
-    private static string Option(string[] args, string name, string fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? args[index + 1] : fallback;
-    }
 
     private sealed class Host(BenchmarkFactory factory, HttpClient client) : IAsyncDisposable
     {
