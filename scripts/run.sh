@@ -9,7 +9,7 @@ require_dotnet
 case " $* " in
   *" --profile full "*|*" --profile=full "*) require_postgres_and_redis ;;
 esac
-fetch_llama_libraries || say "The llama.cpp libraries could not be fetched: the stack starts, and the local model reports unavailable."
+(require_llama_runtime) || say "libgomp1 (OpenMP, for llama.cpp) is missing: the stack starts, and the local model reports unavailable."
 
 say "Building ..."
 dotnet build AiStack.AppHost -c Release -nologo -clp:ErrorsOnly -v:q

@@ -19,12 +19,14 @@ public class LlamaException : Exception
 }
 
 /// <summary>
-/// The local backend cannot run: the native libraries are missing or do not match this binding, or no model is configured.
+/// The local backend cannot run: llama.cpp cannot be loaded (libgomp1 missing, a bad Inference:NativeLibraryPath), no model
+/// is configured, or the model file is missing or not loadable (the message names the path and the reason).
 /// Callers report "local backend unavailable" with <see cref="Exception.Message"/> instead of crashing.
 /// </summary>
 public sealed class LlamaUnavailableException : LlamaException
 {
-    public const string FetchCommand = "scripts/fetch-llama.sh";
+    /// <summary>What the CPU build of llama.cpp needs from the system (OpenMP).</summary>
+    public const string InstallCommand = "apt-get install libgomp1";
 
     public LlamaUnavailableException()
     {

@@ -40,10 +40,7 @@ require_postgres_and_redis() {
   apt_ensure 'command -v redis-server' redis-server
 }
 
-# The llama.cpp native libraries (npm package @node-llama-cpp/linux-x64, pinned in scripts/fetch-llama.sh).
-fetch_llama_libraries() {
-  if [ -x scripts/fetch-llama.sh ]; then
-    command -v npm >/dev/null 2>&1 || apt_ensure 'command -v npm' npm
-    scripts/fetch-llama.sh
-  fi
+# llama.cpp comes with the LLamaSharp.Backend.Cpu NuGet package; its CPU build needs OpenMP from the system.
+require_llama_runtime() {
+  apt_ensure 'ldconfig -p | grep -q "libgomp.so.1 "' libgomp1
 }

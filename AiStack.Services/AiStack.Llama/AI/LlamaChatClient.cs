@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using AiStack.Llama.Generation;
+using AiStack.Llama.Grammars;
 using AiStack.Llama.Hosting;
 using AiStack.Llama.Models;
 using Microsoft.Extensions.AI;
@@ -9,7 +10,10 @@ namespace AiStack.Llama.AI;
 
 /// <summary>
 /// <see cref="IChatClient"/> over the in-process llama.cpp model: the rest of AiStack talks to the local model only through
-/// Microsoft.Extensions.AI. Throws <see cref="LlamaUnavailableException"/> when the local backend cannot run.
+/// Microsoft.Extensions.AI. The GGUF's own chat template, token usage, finish reason, stop sequences, streaming, tools
+/// (<see cref="LlamaToolCalling"/>) and ChatOptions.ResponseFormat (JSON object or JSON schema, enforced with a GBNF
+/// grammar). Throws <see cref="LlamaUnavailableException"/> when the local backend cannot run, and ArgumentException for a
+/// request it cannot honour (a JSON schema keyword it cannot enforce, a required tool that is not offered).
 /// </summary>
 public sealed class LlamaChatClient : IChatClient
 {
@@ -34,39 +38,73 @@ public sealed class LlamaChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var (generator, request) = await PrepareAsync(messages, options, cancellationToken);
         var text = new StringBuilder();
         LlamaGenerationUpdate? last = null;
-        await foreach (var update in GenerateAsync(messages, options, cancellationToken))
+        await foreach (var update in generator.GenerateChatAsync(request.Turns, request.Sampling, cancellationToken))
         {
             text.Append(update.Text);
             last = update;
         }
 
-        return new ChatResponse(new ChatMessage(ChatRole.Assistant, text.ToString()))
+        var call = request.Tools?.Parse(text.ToString());
+        var message = call is not null ? new ChatMessage(ChatRole.Assistant, [call]) : new ChatMessage(ChatRole.Assistant, text.ToString());
+        return new ChatResponse(message)
         {
             ModelId = Metadata.DefaultModelId,
-            FinishReason = ToFinishReason(last!.FinishReason),
-            Usage = ToUsage(last),
+            FinishReason = call is not null ? ChatFinishReason.ToolCalls : ToFinishReason(last!.FinishReason),
+            Usage = ToUsage(last!),
             CreatedAt = DateTimeOffset.UtcNow,
             ResponseId = Guid.NewGuid().ToString("N"),
         };
     }
 
+    /// <summary>
+    /// Streams the answer. With tools, text that may still become a call is held back until it is clearly an answer (Auto),
+    /// or until the end (a required call); a call comes in the last update as a <see cref="FunctionCallContent"/>.
+    /// </summary>
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var responseId = Guid.NewGuid().ToString("N");
         var createdAt = DateTimeOffset.UtcNow;
-        await foreach (var update in GenerateAsync(messages, options, cancellationToken))
+        var (generator, request) = await PrepareAsync(messages, options, cancellationToken);
+        var tools = request.Tools;
+        var held = new StringBuilder();
+        var holding = tools is not null;
+        await foreach (var update in generator.GenerateChatAsync(request.Turns, request.Sampling, cancellationToken))
         {
+            var text = update.Text;
+            if (holding)
+            {
+                held.Append(text);
+                text = string.Empty;
+                if (!tools!.MustCall && !tools.CouldBeCall(held.ToString()))
+                {
+                    holding = false;
+                    text = held.ToString();
+                }
+            }
+
             if (update.FinishReason is null)
             {
-                yield return NewUpdate(update.Text);
+                if (text.Length > 0)
+                {
+                    yield return NewUpdate(text);
+                }
+
                 continue;
             }
 
-            var final = NewUpdate(update.Text);
-            final.FinishReason = ToFinishReason(update.FinishReason);
+            var call = holding ? tools!.Parse(held.ToString()) : null;
+            var final = call is not null ? NewUpdate(string.Empty) : NewUpdate(holding ? held.ToString() : text);
+            if (call is not null)
+            {
+                final.Contents.Clear();
+                final.Contents.Add(call);
+            }
+
+            final.FinishReason = call is not null ? ChatFinishReason.ToolCalls : ToFinishReason(update.FinishReason);
             final.Contents.Add(new UsageContent(ToUsage(update)));
             yield return final;
         }
@@ -127,23 +165,60 @@ public sealed class LlamaChatClient : IChatClient
         };
     }
 
-    private async IAsyncEnumerable<LlamaGenerationUpdate> GenerateAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async Task<(LlamaTextGenerator Generator, LlamaChatRequest Request)> PrepareAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
-        var turns = messages.Select(m => new LlamaChatTurn(m.Role.Value, m.Text)).ToList();
-        if (turns.Count == 0)
+        var list = messages.ToList();
+        if (list.Count == 0)
         {
             throw new ArgumentException("At least one message is needed.", nameof(messages));
         }
 
         var generator = await _source.GetGeneratorAsync(cancellationToken);
-        var sampling = ToSamplingOptions(options);
-        await foreach (var update in generator.GenerateChatAsync(turns, sampling, cancellationToken))
+        var tools = LlamaToolCalling.For(options, generator.Model);
+        var hermes = generator.Model.ChatTemplate?.Contains("<tool_call>", StringComparison.Ordinal) == true;
+        var turns = list.Select(m => ToTurn(m, hermes)).ToList();
+        if (tools is not null)
         {
-            yield return update;
+            var index = turns.FindIndex(t => t.Role == ChatRole.System.Value);
+            turns = index >= 0
+                ? [.. turns.Take(index), turns[index] with { Content = turns[index].Content + "\n\n" + tools.Instructions() }, .. turns.Skip(index + 1)]
+                : [new LlamaChatTurn(ChatRole.System.Value, tools.Instructions()), .. turns];
         }
+
+        var sampling = ToSamplingOptions(options);
+        var grammar = tools is { MustCall: true } ? tools.Grammar()
+            : options?.ResponseFormat is ChatResponseFormatJson json ? json.Schema is { } schema ? JsonGrammar.FromSchema(schema) : JsonGrammar.AnyObject
+            : null;
+        return (generator, new LlamaChatRequest(turns, sampling with { Grammar = grammar }, tools));
     }
+
+    /// <summary>A message as the chat template sees it: tool calls as the model writes them, tool results as a user turn.</summary>
+    private static LlamaChatTurn ToTurn(ChatMessage message, bool hermes)
+    {
+        var text = new StringBuilder();
+        foreach (var content in message.Contents)
+        {
+            var piece = content switch
+            {
+                TextContent t => t.Text,
+                FunctionCallContent call => LlamaToolCalling.RenderCall(call, hermes),
+                FunctionResultContent result => LlamaToolCalling.RenderResult(result),
+                _ => null,
+            };
+            if (piece is not null)
+            {
+                text.Append(text.Length > 0 && content is not TextContent ? "\n" : string.Empty).Append(piece);
+            }
+        }
+
+        // llama.cpp's built-in templates know system, user and assistant only; a tool's result is news to the model, as a user turn is.
+        var role = message.Role == ChatRole.Tool ? ChatRole.User.Value : message.Role.Value;
+        return new LlamaChatTurn(role, text.ToString());
+    }
+
+    private sealed record LlamaChatRequest(IReadOnlyList<LlamaChatTurn> Turns, LlamaSamplingOptions Sampling, LlamaToolCalling? Tools);
 
     private static ChatFinishReason? ToFinishReason(LlamaFinishReason? reason) => reason switch
     {

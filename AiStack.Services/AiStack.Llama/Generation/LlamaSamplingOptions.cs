@@ -34,6 +34,9 @@ public sealed record LlamaSamplingOptions
     /// <summary>Generation ends when the text contains one of these; the stop text itself is never returned.</summary>
     public IReadOnlyList<string> StopSequences { get; init; } = [];
 
+    /// <summary>A GBNF grammar (root rule "root") that every generated token must fit: JSON mode, JSON schemas, tool calls.</summary>
+    public string? Grammar { get; init; }
+
     internal bool IsGreedy => Temperature <= 0;
 
     internal bool HasPenalties => RepeatPenalty != 1f || FrequencyPenalty != 0f || PresencePenalty != 0f;

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 using AiStack.Llama.Models;
-using AiStack.Llama.Native;
+using LLama.Native;
 using Microsoft.Extensions.Logging;
 
 namespace AiStack.Llama.Generation;
@@ -143,7 +143,7 @@ public sealed class LlamaTextGenerator : IDisposable
                 break;
             }
 
-            var token = LlamaNative.SamplerSample(sampler, context.Handle, -1);
+            var token = (int)sampler.Sample(context.Handle, -1);
             if (Model.IsEndOfGeneration(token))
             {
                 finish = LlamaFinishReason.Stop;
@@ -191,39 +191,44 @@ public sealed class LlamaTextGenerator : IDisposable
         }
     }
 
-    private SafeLlamaSamplerHandle CreateSampler(LlamaSamplingOptions sampling)
+    private SafeLLamaSamplerChainHandle CreateSampler(LlamaSamplingOptions sampling)
     {
-        var chain = LlamaNative.SamplerChainInit(LlamaNative.SamplerChainDefaultParams());
+        var chain = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
+        if (sampling.Grammar is { } grammar)
+        {
+            // First, so that the other samplers only ever see tokens the grammar allows.
+            chain.AddGrammar(Model.Handle.Vocab, grammar, "root");
+        }
+
         if (sampling.HasPenalties)
         {
-            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitPenalties(
-                Model.VocabularySize, sampling.PenaltyLastN, sampling.RepeatPenalty, sampling.FrequencyPenalty, sampling.PresencePenalty));
+            chain.AddPenalties(sampling.PenaltyLastN, sampling.RepeatPenalty, sampling.FrequencyPenalty, sampling.PresencePenalty);
         }
 
         if (sampling.IsGreedy)
         {
-            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitGreedy());
+            chain.AddGreedySampler();
             return chain;
         }
 
         if (sampling.TopK > 0)
         {
-            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitTopK(sampling.TopK));
+            chain.AddTopK(sampling.TopK);
         }
 
         if (sampling.TopP is > 0 and < 1)
         {
-            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitTopP(sampling.TopP, 1));
+            chain.AddTopP(sampling.TopP, 1);
         }
 
         if (sampling.MinP > 0)
         {
-            LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitMinP(sampling.MinP, 1));
+            chain.AddMinP(sampling.MinP, 1);
         }
 
-        LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitTemp(sampling.Temperature));
+        chain.AddTemperature(sampling.Temperature);
         var seed = sampling.Seed ?? Model.Options.Seed ?? (uint)Random.Shared.NextInt64(0, uint.MaxValue);
-        LlamaNative.SamplerChainAdd(chain, LlamaNative.SamplerInitDist(seed));
+        chain.AddDistributionSampler(seed);
         return chain;
     }
 

@@ -14,7 +14,7 @@ public sealed class LlamaInferenceOptions
     /// <summary>GGUF model for embeddings; unset uses <see cref="ModelPath"/>.</summary>
     public string? EmbeddingModelPath { get; set; }
 
-    /// <summary>Folder with libllama*.so / libggml*.so, e.g. a CUDA build; unset searches beside the app and .native/llama/linux-x64.</summary>
+    /// <summary>A llama.cpp build to load instead of LLamaSharp.Backend.Cpu's: its libllama.so, or the folder holding it (e.g. a CUDA or Vulkan build).</summary>
     public string? NativeLibraryPath { get; set; }
 
     /// <summary>Tokens per context (prompt + answer); 0 uses the model's training context, which also caps larger values.</summary>

@@ -6,7 +6,7 @@ public sealed record LlamaModelOptions
     /// <summary>Path of the .gguf file.</summary>
     public required string Path { get; init; }
 
-    /// <summary>Folder with the native libraries; null uses the default search (see <see cref="Native.LlamaLibrary"/>).</summary>
+    /// <summary>A llama.cpp build to load instead of LLamaSharp.Backend.Cpu's (its libllama.so or the folder holding it), e.g. CUDA or Vulkan.</summary>
     public string? NativeLibraryPath { get; init; }
 
     /// <summary>Tokens per context (prompt + completion); 0 uses the model's training context, which also caps larger values.</summary>

@@ -4,13 +4,18 @@ using System.Text.Json;
 using AiStack.Llama.Generation;
 using AiStack.Llama.Gguf;
 using AiStack.Llama.Models;
-using AiStack.Llama.Native;
+using AiStack.Llama.AI;
+using AiStack.Llama.Hosting;
+using LLama.Native;
+using Microsoft.Extensions.AI;
 
 namespace AiStack.Benchmarks.Llama;
 
 /// <summary>
-/// `llama`: prompt-processing and generation tokens/s of AiStack.Llama versus node-llama-cpp 3.22.1, which drives the same
-/// native libraries, on the same generated ~34M-parameter model with the same prompt tokens, threads, context and batch size.
+/// `llama`: prompt-processing and generation tokens/s of AiStack.Llama (LLamaSharp 0.30.0, llama.cpp 815a2a5) versus
+/// node-llama-cpp 3.22.1 (llama.cpp 0ad4a86), on the same generated ~34M-parameter model with the same prompt tokens,
+/// threads, context and batch size: once at the context level (decode + greedy sampling, what node-llama-cpp's evaluate
+/// does) and once through the stack's IChatClient (template, pool, detokenizing, stop filter, async streaming).
 /// Rounds alternate between the two so that background load hits both alike; medians are reported.
 /// </summary>
 internal static class LlamaBenchmark
@@ -37,14 +42,16 @@ internal static class LlamaBenchmark
         var node = await NodeRunner.PrepareAsync(NodeLlamaCppVersion);
         var ours = new List<RunResult>();
         var theirs = new List<RunResult>();
-        var pipeline = new List<double>();
+        var pipeline = new List<(double Prompt, double Generation)>();
         using (var generator = new LlamaTextGenerator(model))
         {
-            RunBinding(model, settings, prompt, 1); // warm-up, not counted
+            var client = new LlamaChatClient(new LoadedGenerator(generator));
+            RunContext(model, settings, prompt, 1); // warm-up, not counted
+            await RunClientAsync(client, model, settings, prompt);
             for (var round = 0; round < settings.Rounds; round++)
             {
-                ours.AddRange(RunBinding(model, settings, prompt, settings.RunsPerRound));
-                pipeline.AddRange(await RunPipelineAsync(generator, model, settings, prompt));
+                ours.AddRange(RunContext(model, settings, prompt, settings.RunsPerRound));
+                pipeline.AddRange(await RunClientAsync(client, model, settings, prompt));
                 if (node.Ready)
                 {
                     theirs.AddRange(await node.RunAsync(modelPath, settings, prompt));
@@ -82,13 +89,13 @@ internal static class LlamaBenchmark
         return tokens.Take(count).ToArray();
     }
 
-    /// <summary>The binding alone: llama_decode of the prompt, then greedy sample + decode per token (what node-llama-cpp's evaluate does).</summary>
-    private static List<RunResult> RunBinding(LlamaModel model, BenchmarkSettings settings, int[] prompt, int runs)
+    /// <summary>The context alone: decode the prompt, then greedy sample + decode per token (what node-llama-cpp's evaluate does).</summary>
+    private static List<RunResult> RunContext(LlamaModel model, BenchmarkSettings settings, int[] prompt, int runs)
     {
         var results = new List<RunResult>();
         using var context = model.CreateContext(LlamaContextKind.Generation);
-        using var sampler = LlamaNative.SamplerChainInit(LlamaNative.SamplerChainDefaultParams());
-        LlamaNative.SamplerChainAdd(sampler, LlamaNative.SamplerInitGreedy());
+        using var sampler = SafeLLamaSamplerChainHandle.Create(LLamaSamplerChainParams.Default());
+        sampler.AddGreedySampler();
         for (var run = 0; run < runs; run++)
         {
             context.Clear();
@@ -98,12 +105,12 @@ internal static class LlamaBenchmark
 
             context.Clear();
             context.Decode(prompt);
-            var tokens = new List<int>(settings.GenerateTokens) { LlamaNative.SamplerSample(sampler, context.Handle, -1) };
+            var tokens = new List<int>(settings.GenerateTokens) { (int)sampler.Sample(context.Handle, -1) };
             var first = Stopwatch.GetTimestamp();
             while (tokens.Count < settings.GenerateTokens)
             {
                 context.Decode([tokens[^1]]);
-                tokens.Add(LlamaNative.SamplerSample(sampler, context.Handle, -1));
+                tokens.Add((int)sampler.Sample(context.Handle, -1));
             }
 
             results.Add(new RunResult(promptSeconds, Stopwatch.GetElapsedTime(first).TotalSeconds, tokens));
@@ -112,26 +119,33 @@ internal static class LlamaBenchmark
         return results;
     }
 
-    /// <summary>The whole generation path (pool, detokenizing, stop filter, async streaming): generation tokens/s.</summary>
-    private static async Task<List<double>> RunPipelineAsync(LlamaTextGenerator generator, LlamaModel model, BenchmarkSettings settings, int[] prompt)
+    /// <summary>
+    /// The stack's IChatClient, streaming: prompt tokens/s up to the first streamed update (the prompt's decode and the
+    /// first sample), generation tokens/s from there to the last update. The conversation is the prompt's text as one user
+    /// message, so the template adds a few tokens; the usage reports how many.
+    /// </summary>
+    private static async Task<List<(double Prompt, double Generation)>> RunClientAsync(LlamaChatClient client, LlamaModel model, BenchmarkSettings settings, int[] prompt)
     {
-        var rates = new List<double>();
-        var text = model.Detokenize(prompt);
+        var rates = new List<(double, double)>();
+        ChatMessage[] conversation = [new(ChatRole.User, model.Detokenize(prompt))];
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = settings.GenerateTokens };
         for (var run = 0; run < settings.RunsPerRound; run++)
         {
+            var start = Stopwatch.GetTimestamp();
             long first = 0;
-            var count = 0;
-            await foreach (var update in generator.GenerateAsync(text, LlamaSamplingOptions.Greedy with { MaxTokens = settings.GenerateTokens }))
+            var updates = 0;
+            await foreach (var update in client.GetStreamingResponseAsync(conversation, options))
             {
                 if (first == 0)
                 {
                     first = Stopwatch.GetTimestamp();
-                    count = update.CompletionTokens;
                 }
 
-                if (update.FinishReason is not null)
+                updates++;
+                if (update.Contents.OfType<UsageContent>().FirstOrDefault()?.Details is { } usage)
                 {
-                    rates.Add((update.CompletionTokens - count) / Stopwatch.GetElapsedTime(first).TotalSeconds);
+                    var promptSeconds = (first - start) / (double)Stopwatch.Frequency;
+                    rates.Add((usage.InputTokenCount!.Value / promptSeconds, (usage.OutputTokenCount!.Value - 1) / Stopwatch.GetElapsedTime(first).TotalSeconds));
                 }
             }
         }
@@ -139,7 +153,7 @@ internal static class LlamaBenchmark
         return rates;
     }
 
-    private static void Report(BenchmarkSettings settings, List<RunResult> ours, List<RunResult> theirs, List<double> pipeline, NodeRunner node)
+    private static void Report(BenchmarkSettings settings, List<RunResult> ours, List<RunResult> theirs, List<(double Prompt, double Generation)> pipeline, NodeRunner node)
     {
         static double Median(IEnumerable<double> values)
         {
@@ -151,8 +165,10 @@ internal static class LlamaBenchmark
         var ourGeneration = Median(ours.Select(r => (r.Tokens.Count - 1) / r.GenerationSeconds));
         Console.WriteLine();
         Console.WriteLine($"{"",-28} {"prompt tok/s",14} {"generation tok/s",18}");
-        Console.WriteLine($"{"AiStack.Llama (binding)",-28} {ourPrompt,14:F1} {ourGeneration,18:F1}");
-        Console.WriteLine($"{"AiStack.Llama (generator)",-28} {"",14} {Median(pipeline),18:F1}");
+        var clientPrompt = Median(pipeline.Select(p => p.Prompt));
+        var clientGeneration = Median(pipeline.Select(p => p.Generation));
+        Console.WriteLine($"{"LLamaSharp context",-28} {ourPrompt,14:F1} {ourGeneration,18:F1}");
+        Console.WriteLine($"{"AiStack IChatClient",-28} {clientPrompt,14:F1} {clientGeneration,18:F1}");
         if (theirs.Count == 0)
         {
             Console.WriteLine($"node-llama-cpp not run: {node.Problem}");
@@ -162,7 +178,8 @@ internal static class LlamaBenchmark
         var theirPrompt = Median(theirs.Select(r => settings.PromptTokens / r.PromptSeconds));
         var theirGeneration = Median(theirs.Select(r => (r.Tokens.Count - 1) / r.GenerationSeconds));
         Console.WriteLine($"{"node-llama-cpp " + NodeLlamaCppVersion,-28} {theirPrompt,14:F1} {theirGeneration,18:F1}");
-        Console.WriteLine($"{"ratio (AiStack / node)",-28} {ourPrompt / theirPrompt,14:F3} {ourGeneration / theirGeneration,18:F3}");
+        Console.WriteLine($"{"ratio context / node",-28} {ourPrompt / theirPrompt,14:F3} {ourGeneration / theirGeneration,18:F3}");
+        Console.WriteLine($"{"ratio IChatClient / node",-28} {clientPrompt / theirPrompt,14:F3} {clientGeneration / theirGeneration,18:F3}");
         Console.WriteLine($"same greedy tokens on both sides: {(ours[0].Tokens.SequenceEqual(theirs[0].Tokens) ? "yes" : "NO")}");
     }
 

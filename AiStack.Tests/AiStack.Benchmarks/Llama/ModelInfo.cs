@@ -1,12 +1,11 @@
-using System.Globalization;
 using AiStack.Llama.Generation;
 using AiStack.Llama.Models;
-using AiStack.Llama.Native;
+using AiStack.Llama.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace AiStack.Benchmarks.Llama;
 
-/// <summary>`model info`: loads a model and prints what the binding sees, to check a GGUF or a native build by hand.</summary>
+/// <summary>`model info`: loads a model and prints what llama.cpp (through LLamaSharp) sees, to check a GGUF or a native build by hand.</summary>
 internal static class ModelInfo
 {
     public static async Task<int> RunAsync(string path, string[] args)
@@ -17,11 +16,7 @@ internal static class ModelInfo
         Console.WriteLine($"model      {model.ModelId}: {model.Description}, {model.ParameterCount:N0} parameters");
         Console.WriteLine($"vocabulary {model.VocabularySize}, embedding {model.EmbeddingSize}, layers {model.LayerCount}, trained context {model.TrainContextLength}");
         Console.WriteLine($"template   {(model.ChatTemplate is null ? "(none: ChatML fallback)" : model.ChatTemplate.Length + " characters")}");
-        Console.WriteLine($"native     {LlamaLibrary.LoadedDirectory}");
-        foreach (var (name, value) in LlamaLibrary.MeasureLoadedAbi().OrderBy(f => f.Key, StringComparer.Ordinal))
-        {
-            Console.WriteLine($"  {name} = {value.ToString(CultureInfo.InvariantCulture)}");
-        }
+        Console.WriteLine($"llama.cpp  {LlamaRuntime.SystemInfo}");
 
         var prompt = args.SkipWhile(a => a != "--prompt").Skip(1).FirstOrDefault() ?? "Write a function that adds two numbers.";
         using var generator = new LlamaTextGenerator(model);

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using AiStack.AppHost.Infrastructure;
 using AiStack.Llama;
 using AiStack.Llama.Gguf;
-using AiStack.Llama.Native;
+using AiStack.Llama.Runtime;
 using AiStack.Tests.Infrastructure;
 using AiStack.Tests.KnowledgeBase;
 
@@ -37,11 +37,8 @@ public sealed class HybridStackFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (LlamaLibrary.FindDirectory(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), AppContext.BaseDirectory) is null)
-        {
-            throw new LlamaUnavailableException("The routing tests run real local models. " +
-                LlamaLibrary.MissingMessage(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), AppContext.BaseDirectory));
-        }
+        // The routing tests run real local models: fail with the reason when llama.cpp cannot be loaded.
+        LlamaRuntime.EnsureLoaded(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 
         TinyModelWriter.Write(LocalModelPath, TinyModelSpec.Tiny with { Seed = 1 });
         TinyModelWriter.Write(RemoteModelPath, TinyModelSpec.Tiny with { Seed = 2 });

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using AiStack.Llama.AI;
 using AiStack.Llama.Embeddings;
 using AiStack.Llama.Generation;
 using AiStack.Llama.Gguf;
+using AiStack.Llama.Hosting;
 using AiStack.Llama.Models;
-using AiStack.Llama.Native;
 using AiStack.Tests.Infrastructure;
+using Microsoft.Extensions.AI;
 
 namespace AiStack.Tests.Llama;
 
@@ -25,7 +27,6 @@ public sealed class LlamaHandleLeakTests : IDisposable
     public async Task Loading_and_freeing_models_contexts_and_samplers_in_a_loop_keeps_memory_and_handles_bounded()
     {
         var nativePath = Environment.GetEnvironmentVariable("Inference__NativeLibraryPath");
-        LlamaLibrary.Locate(nativePath, AppContext.BaseDirectory); // fails with the fetch-llama.sh message when missing
 
         // A bigger model than the shared fixture's, so that leaking one model or context per cycle would stand out clearly.
         var path = Path.Combine(_directory, "leak.gguf");
@@ -61,6 +62,68 @@ public sealed class LlamaHandleLeakTests : IDisposable
         // Each cycle allocates a 3 MB model and two 2048-token contexts (KV cache and compute buffers, several MB each): a
         // leak of any of them over 50 cycles would add 150 MB or more; allocator drift stays well under this margin.
         Assert.True(rssAfter - rssBefore < 32L << 20, $"RSS grew by {(rssAfter - rssBefore) >> 20} MiB over 50 load/free cycles");
+        Assert.True(handlesAfter - handlesBefore < 5, $"open file descriptors grew from {handlesBefore} to {handlesAfter}");
+    }
+
+    [Fact]
+    public async Task Cancelling_streams_mid_generation_200_times_frees_every_context_and_keeps_memory_and_handles_bounded()
+    {
+        var path = Path.Combine(_directory, "cancel.gguf");
+        TinyModelWriter.Write(path, TinyModelSpec.Tiny with { EmbeddingLength = 256, ContextLength = 2048 });
+        using var model = LlamaModel.Load(new LlamaModelOptions { Path = path, ContextSize = 2048, Threads = 1, ContextPoolSize = 2 });
+        using var generator = new LlamaTextGenerator(model);
+        var client = new LlamaChatClient(new LoadedGenerator(generator));
+        ChatMessage[] conversation = [new(ChatRole.User, "write some code about the world")];
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 1000 };
+        var cancelledMidStream = 0;
+        async Task CancelMidStream()
+        {
+            using var cancellation = new CancellationTokenSource();
+            var received = 0;
+            try
+            {
+                await foreach (var update in client.GetStreamingResponseAsync(conversation, options, cancellation.Token))
+                {
+                    if (++received == 3)
+                    {
+                        await cancellation.CancelAsync();
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                cancelledMidStream++;
+            }
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await CancelMidStream();
+        }
+
+        var (rssBefore, handlesBefore) = Measure();
+        for (var i = 0; i < 200; i++)
+        {
+            await CancelMidStream();
+        }
+
+        var (rssAfter, handlesAfter) = Measure();
+        Assert.Equal(210, cancelledMidStream);
+        // Every cancelled request gave its context back: one context served all 210 (a context kept by a cancelled
+        // stream would have made the pool create the second, then block), and both serve at once afterwards.
+        Assert.Equal(1, generator.Pool.Created);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var streaming = new ChatOptions { Temperature = 0, MaxOutputTokens = 20 };
+        await using var first = client.GetStreamingResponseAsync(conversation, streaming, timeout.Token).GetAsyncEnumerator(timeout.Token);
+        await using var second = client.GetStreamingResponseAsync(conversation, streaming, timeout.Token).GetAsyncEnumerator(timeout.Token);
+        Assert.True(await first.MoveNextAsync());
+        Assert.True(await second.MoveNextAsync()); // holds the second context while the first stream holds the other
+        Assert.Equal(2, generator.Pool.Created);
+        while (await first.MoveNextAsync() | await second.MoveNextAsync())
+        {
+        }
+
+        Assert.True(rssAfter - rssBefore < 32L << 20, $"RSS grew by {(rssAfter - rssBefore) >> 20} MiB over 200 cancelled streams");
         Assert.True(handlesAfter - handlesBefore < 5, $"open file descriptors grew from {handlesBefore} to {handlesAfter}");
     }
 

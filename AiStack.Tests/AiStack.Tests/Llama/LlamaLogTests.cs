@@ -1,5 +1,6 @@
 using AiStack.Llama.Models;
-using AiStack.Llama.Native;
+using AiStack.Llama.Runtime;
+using LLama.Native;
 using Microsoft.Extensions.Logging;
 
 namespace AiStack.Tests.Llama;
@@ -10,11 +11,11 @@ public sealed class LlamaLogTests(LlamaModelFixture fixture)
     [Fact]
     public void Continuation_fragments_are_joined_into_one_line_at_the_level_they_continue()
     {
-        Assert.Empty(LlamaLog.Append(2, "loading model "));
-        Assert.Empty(LlamaLog.Append(5, "."));
-        Assert.Empty(LlamaLog.Append(5, "."));
-        Assert.Equal([(2, "loading model .. done")], LlamaLog.Append(5, " done\n"));
-        Assert.Equal([(3, "first"), (3, "second")], LlamaLog.Append(3, "first\nsecond\n"));
+        Assert.Empty(LlamaLog.Append(LLamaLogLevel.Info, "loading model "));
+        Assert.Empty(LlamaLog.Append(LLamaLogLevel.Continue, "."));
+        Assert.Empty(LlamaLog.Append(LLamaLogLevel.Continue, "."));
+        Assert.Equal([(LLamaLogLevel.Info, "loading model .. done")], LlamaLog.Append(LLamaLogLevel.Continue, " done\n"));
+        Assert.Equal([(LLamaLogLevel.Warning, "first"), (LLamaLogLevel.Warning, "second")], LlamaLog.Append(LLamaLogLevel.Warning, "first\nsecond\n"));
     }
 
     [Fact]
@@ -27,7 +28,7 @@ public sealed class LlamaLogTests(LlamaModelFixture fixture)
         }
 
         LlamaLog.Attach(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var native = sink.Lines.Where(l => l.Category == "AiStack.Llama.Native").Select(l => l.Message).ToList();
+        var native = sink.Lines.Where(l => l.Category == "AiStack.Llama.Runtime").Select(l => l.Message).ToList();
         Assert.Contains(native, m => m.Contains("llama_model_loader", StringComparison.Ordinal));
         Assert.All(native, m => Assert.DoesNotContain('\n', m));
     }

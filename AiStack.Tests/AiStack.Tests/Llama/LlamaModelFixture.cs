@@ -3,14 +3,15 @@ using AiStack.Llama.Embeddings;
 using AiStack.Llama.Generation;
 using AiStack.Llama.Gguf;
 using AiStack.Llama.Models;
-using AiStack.Llama.Native;
+using AiStack.Llama.Runtime;
+using Microsoft.Extensions.Logging.Abstractions;
 using AiStack.Tests.Infrastructure;
 
 namespace AiStack.Tests.Llama;
 
 /// <summary>
 /// One generated tiny model, loaded once for the collection, with a generator (pool of 4 contexts) and an embedder.
-/// Fails (never skips) when the native libraries are missing, naming scripts/fetch-llama.sh.
+/// Fails (never skips) when llama.cpp cannot be loaded through LLamaSharp, saying why.
 /// </summary>
 public sealed class LlamaModelFixture : IDisposable
 {
@@ -18,11 +19,8 @@ public sealed class LlamaModelFixture : IDisposable
 
     public LlamaModelFixture()
     {
-        if (LlamaLibrary.FindDirectory(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), AppContext.BaseDirectory) is null)
-        {
-            throw new LlamaUnavailableException("The llama tests need the native libraries. " +
-                LlamaLibrary.MissingMessage(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), AppContext.BaseDirectory));
-        }
+        // Throws LlamaUnavailableException with the reason (e.g. libgomp1 missing) instead of skipping.
+        LlamaRuntime.EnsureLoaded(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), NullLoggerFactory.Instance);
 
         Directory = TestDirectories.Create("llama");
         ModelPath = Path.Combine(Directory, "tiny.gguf");
