@@ -50,6 +50,9 @@ public sealed record TinyModelSpec
     /// <summary>tokenizer.ggml.add_bos_token: whether tokenizing with special tokens prepends BOS (false is like Qwen).</summary>
     public bool AddBosToken { get; init; } = true;
 
+    /// <summary>tokenizer.chat_template; null writes <see cref="TinyModelWriter.ChatTemplate"/> (ChatML).</summary>
+    public string? ChatTemplate { get; init; }
+
     public static TinyModelSpec FromName(string size) => size.ToUpperInvariant() switch
     {
         "TINY" => Tiny,

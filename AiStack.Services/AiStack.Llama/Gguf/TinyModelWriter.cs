@@ -50,7 +50,7 @@ public static class TinyModelWriter
         gguf.Add("tokenizer.ggml.eot_token_id", (uint)TinyVocabulary.ImEnd);
         gguf.Add("tokenizer.ggml.add_bos_token", spec.AddBosToken);
         gguf.Add("tokenizer.ggml.add_eos_token", false);
-        gguf.Add("tokenizer.chat_template", ChatTemplate);
+        gguf.Add("tokenizer.chat_template", spec.ChatTemplate ?? ChatTemplate);
 
         var random = new Random(spec.Seed);
         long n = spec.EmbeddingLength, vocab = vocabulary.Tokens.Count, ff = spec.FeedForwardLength;

@@ -147,6 +147,56 @@ public sealed class LlamaStructuredOutputTests(LlamaStructuredOutputTests.LongCo
     }
 
     [Fact]
+    public async Task A_model_whose_template_uses_tool_call_tags_gets_hermes_style_tools_and_calls_in_tags()
+    {
+        // Qwen 2.5's convention: tools in <tools></tools>, calls in <tool_call></tool_call>; ChatML otherwise.
+        var path = Path.Combine(fixture.Directory, "hermes.gguf");
+        TinyModelWriter.Write(path, TinyModelSpec.Tiny with
+        {
+            ContextLength = 2048,
+            ChatTemplate = TinyModelWriter.ChatTemplate + "{# tools: <tools></tools>, answers: <tool_call></tool_call> #}",
+        });
+        using var model = LlamaModel.Load(new LlamaModelOptions { Path = path, ContextSize = 2048, Threads = 1, ContextPoolSize = 1 });
+        using var generator = new LlamaTextGenerator(model);
+        var client = new LlamaChatClient(new LoadedGenerator(generator));
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 120, Tools = [Weather], ToolMode = ChatToolMode.RequireAny };
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Weather in Paris?")], options);
+
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("get_weather", call.Name);
+        var tools = LlamaToolCalling.For(options, model)!;
+        Assert.Contains("<tools>", tools.Instructions(), StringComparison.Ordinal);
+        Assert.StartsWith("root ::= \"<tool_call>\\n\"", tools.Grammar(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task In_auto_mode_an_answer_that_is_not_a_call_streams_as_text_and_a_call_is_recognised()
+    {
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 24, Tools = [Weather, Search], ToolMode = ChatToolMode.Auto };
+        var whole = await Client.GetResponseAsync(Question, options);
+        var streamed = new StringBuilder();
+        await foreach (var update in Client.GetStreamingResponseAsync(Question, options))
+        {
+            streamed.Append(update.Text);
+            Assert.Empty(update.Contents.OfType<FunctionCallContent>());
+        }
+
+        Assert.Empty(whole.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal(whole.Text, streamed.ToString());
+
+        var tools = LlamaToolCalling.For(options, fixture.Model)!;
+        Assert.False(tools.MustCall);
+        Assert.True(tools.CouldBeCall("  {\"na"));
+        Assert.False(tools.CouldBeCall("The weather"));
+        var call = tools.Parse("""{"name": "get_weather", "arguments": {"city": "Paris", "days": 2}}""");
+        Assert.Equal("get_weather", call!.Name);
+        Assert.Equal(2, ((JsonElement)call.Arguments!["days"]!).GetInt32());
+        Assert.Null(tools.Parse("""{"name": "unknown_tool", "arguments": {}}"""));
+        Assert.Null(tools.Parse("{ not json"));
+    }
+
+    [Fact]
     public void Schema_grammars_name_each_rule_once_and_escape_literals()
     {
         var grammar = JsonGrammar.FromSchema(JsonDocument.Parse("""
