@@ -47,7 +47,7 @@ public static class ModelBackendFactory
     }
 
     /// <summary>
-    /// One backend's pipeline, outermost first: timeout + circuit breaker, OpenTelemetry (gen_ai spans and metrics), logging,
+    /// One backend's pipeline, outermost first: timeout + circuit breaker, the backend's own model id, OpenTelemetry (gen_ai spans and metrics), logging,
     /// the model. The breaker sits outside the span so that a call it refuses fast is no model call.
     /// </summary>
     private static ModelBackend Compose(IServiceProvider services, ModelRoute route, IChatClient model, string provider,
@@ -58,6 +58,8 @@ public static class ModelBackendFactory
         CircuitBreakerChatClient? breaker = null;
         var pipeline = new ChatClientBuilder(model)
             .Use(inner => breaker = new CircuitBreakerChatClient(inner, $"{route.ToWireName()}-model", resilience, time))
+            // The request names the stack's model (aistack-hybrid, aistack-remote ...); each backend answers with its own.
+            .ConfigureOptions(options => options.ModelId = null)
             .UseOpenTelemetry(sourceName: CoordinatorTelemetry.Name)
             .UseLogging()
             .Build(services);

@@ -26,7 +26,7 @@ public sealed class FallbackChatClient(IChatClient primary, ModelRoute primaryRo
             onFailure(primaryRoute, ex);
             if (fallback is null)
             {
-                throw;
+                throw Unavailable(primaryRoute, ex);
             }
 
             FellBack = true;
@@ -49,7 +49,7 @@ public sealed class FallbackChatClient(IChatClient primary, ModelRoute primaryRo
             onFailure(primaryRoute, ex);
             if (fallback is null)
             {
-                throw;
+                throw Unavailable(primaryRoute, ex);
             }
 
             FellBack = true;
@@ -85,7 +85,7 @@ public sealed class FallbackChatClient(IChatClient primary, ModelRoute primaryRo
         catch (Exception ex) when (Failed(ex, cancellationToken))
         {
             onFailure(Answered, ex);
-            throw;
+            throw Unavailable(Answered, ex);
         }
     }
 
@@ -97,6 +97,10 @@ public sealed class FallbackChatClient(IChatClient primary, ModelRoute primaryRo
             yield return update;
         }
     }
+
+    /// <summary>No backend is left to try: the caller gets a 502 that says which model failed and how.</summary>
+    private static RouteUnavailableException Unavailable(ModelRoute route, Exception error) =>
+        new(502, "backend_failed", $"The {route.ToWireName()} model failed and no other backend may answer: {error.Message}", error);
 
     private static bool Failed(Exception ex, CancellationToken cancellationToken) =>
         !cancellationToken.IsCancellationRequested && ex is not RouteUnavailableException;

@@ -28,7 +28,7 @@ public enum BackendAvailability
 public sealed record RouteDecision(ModelRoute Primary, ModelRoute? Fallback, string Reason, string Explanation);
 
 /// <summary>No backend may serve the request; carries the HTTP status and a message that says what to change.</summary>
-public sealed class RouteUnavailableException(int statusCode, string reason, string message) : Exception(message)
+public sealed class RouteUnavailableException(int statusCode, string reason, string message, Exception? inner = null) : Exception(message, inner)
 {
     public int StatusCode { get; } = statusCode;
 
