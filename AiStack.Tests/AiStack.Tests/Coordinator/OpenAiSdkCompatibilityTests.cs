@@ -143,4 +143,15 @@ public sealed class OpenAiSdkCompatibilityTests(ScriptedStackFixture stack)
         Assert.Equal(429, refused.Status);
         Assert.Contains("daily remote budget is used up", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Listing_models_is_outside_the_generation_rate_limit()
+    {
+        var models = new OpenAIModelClient(new ApiKeyCredential(ScriptedStackFixture.Key), Options(stack.StrictAddress));
+
+        for (var i = 0; i < ScriptedStackFixture.StrictPermits * 3; i++)
+        {
+            Assert.Contains((await models.GetModelsAsync()).Value, m => m.Id == "aistack-local");
+        }
+    }
 }
