@@ -222,17 +222,28 @@ public static class CliCommands
         return model;
     }
 
+    internal const string MissingKeyMessage =
+        "aistack mcp: no API key found. Set AISTACK_API_KEY, or run from a folder whose .aistack/api-key exists (or set AISTACK_HOME to the stack's home).";
+
     private static Command McpCommand(Func<StackConnection> connect)
     {
         var mcp = new Command("mcp", "Serve the stack as MCP tools over stdio (submit_task, task_status, list_tasks, search_knowledge, add_document, query).");
         mcp.SetAction(async (parse, ct) =>
         {
+            var connection = connect();
+            if (connection.ApiKey is null)
+            {
+                // Said now, on stderr (stdout is the protocol), rather than as a 401 on the agent's first call.
+                await Console.Error.WriteLineAsync(MissingKeyMessage);
+                return 2;
+            }
+
             var builder = Host.CreateApplicationBuilder();
             // stdout carries the protocol: every log line goes to stderr.
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton(_ => new StackClient(connect()));
+            builder.Services.AddSingleton(_ => new StackClient(connection));
             builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "aistack", Version = typeof(CliCommands).Assembly.GetName().Version?.ToString() ?? "1.0" })
                 .WithStdioServerTransport()
                 .WithTools<StackTools>();

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json.Nodes;
 using AiStack.Cli.Stack;
+using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace AiStack.Cli.Mcp;
@@ -29,13 +30,13 @@ public sealed class StackTools(StackClient client)
             body["completion"] = new JsonObject { ["promise"] = promise };
         }
 
-        return (await client.PostAsync("ralph", "tasks", body, cancellationToken)).ToJsonString();
+        return (await Call(() => client.PostAsync("ralph", "tasks", body, cancellationToken))).ToJsonString();
     }
 
     [McpServerTool(Name = "task_status"), Description("A Ralph task's state: status, iteration, completion reason, last output.")]
     public async Task<string> TaskStatus([Description("The task id")] string task_id, CancellationToken cancellationToken = default)
     {
-        var result = (JsonObject)await client.GetAsync("ralph", $"tasks/{Uri.EscapeDataString(task_id)}/result?limit=1", cancellationToken);
+        var result = (JsonObject)await Call(() => client.GetAsync("ralph", $"tasks/{Uri.EscapeDataString(task_id)}/result?limit=1", cancellationToken));
         result.Remove("results");
         return result.ToJsonString();
     }
@@ -45,13 +46,13 @@ public sealed class StackTools(StackClient client)
         [Description("How many (1-500)")] int limit = 20, CancellationToken cancellationToken = default)
     {
         var query = $"tasks?limit={limit}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}");
-        return (await client.GetAsync("ralph", query, cancellationToken)).ToJsonString();
+        return (await Call(() => client.GetAsync("ralph", query, cancellationToken))).ToJsonString();
     }
 
     [McpServerTool(Name = "search_knowledge"), Description("Search the knowledge base for context relevant to a query.")]
     public async Task<string> SearchKnowledge([Description("What to look for")] string query, [Description("Results wanted")] int limit = 5,
         CancellationToken cancellationToken = default) =>
-        (await client.PostAsync("knowledgebase", "context", new JsonObject { ["query"] = query, ["limit"] = limit }, cancellationToken)).ToJsonString();
+        (await Call(() => client.PostAsync("knowledgebase", "context", new JsonObject { ["query"] = query, ["limit"] = limit }, cancellationToken))).ToJsonString();
 
     [McpServerTool(Name = "add_document"), Description("Add (or replace) a document in the knowledge base.")]
     public async Task<string> AddDocument([Description("Title")] string title, [Description("Text")] string content,
@@ -59,10 +60,26 @@ public sealed class StackTools(StackClient client)
         [Description("Source path or URL; identifies the document")] string? source = null, CancellationToken cancellationToken = default)
     {
         var body = new JsonObject { ["title"] = title, ["content"] = content, ["project"] = project, ["collection"] = collection, ["source"] = source };
-        return (await client.PostAsync("knowledgebase", "documents", body, cancellationToken)).ToJsonString();
+        return (await Call(() => client.PostAsync("knowledgebase", "documents", body, cancellationToken))).ToJsonString();
     }
 
     [McpServerTool(Name = "query"), Description("Ask the Coordinator: it answers with context from the knowledge base.")]
     public async Task<string> Query([Description("The question")] string prompt, CancellationToken cancellationToken = default) =>
-        (await client.PostAsync("coordinator", "query", new JsonObject { ["prompt"] = prompt, ["generate_response"] = true }, cancellationToken)).ToJsonString();
+        (await Call(() => client.PostAsync("coordinator", "query", new JsonObject { ["prompt"] = prompt, ["generate_response"] = true }, cancellationToken))).ToJsonString();
+
+    /// <summary>
+    /// A failed call reaches the agent with the service's own message (status, detail, the invalid field): the MCP SDK passes on
+    /// an <see cref="McpException"/>'s message and hides every other exception's behind "An error occurred invoking".
+    /// </summary>
+    private static async Task<JsonNode> Call(Func<Task<JsonNode>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StackException e)
+        {
+            throw new McpException(e.Message, e);
+        }
+    }
 }

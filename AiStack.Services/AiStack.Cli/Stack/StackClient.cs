@@ -73,12 +73,25 @@ public sealed class StackClient(StackConnection connection, HttpClient? http = n
             if (!response.IsSuccessStatusCode)
             {
                 var problem = TryParse(text);
-                var detail = problem?["detail"]?.ToString() ?? problem?["title"]?.ToString() ?? text;
-                throw new StackException($"{service} answered {(int)response.StatusCode}: {detail}");
+                throw new StackException($"{service} answered {(int)response.StatusCode}: {Describe(problem, text)}");
             }
 
             return TryParse(text) ?? new JsonObject();
         }
+    }
+
+    /// <summary>The problem's detail, and each invalid field with its rule when the problem lists them.</summary>
+    private static string Describe(JsonNode? problem, string text)
+    {
+        var detail = problem?["detail"]?.ToString() ?? problem?["title"]?.ToString() ?? text;
+        if (problem?["errors"] is JsonObject errors && errors.Count > 0)
+        {
+            var fields = errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value is JsonArray messages ? messages.Select(m => m?.ToString()) : [e.Value?.ToString()])}");
+            var listed = string.Join("; ", fields);
+            return detail.Contains(listed, StringComparison.Ordinal) ? detail : $"{detail} ({listed})";
+        }
+
+        return detail;
     }
 
     private static JsonNode? TryParse(string text)
