@@ -1,3 +1,4 @@
+using AiStack.Clients;
 using AiStack.Contracts.Coordinator;
 using AiStack.Ralph.Workspaces;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Tasks;
 

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Text;
-using AiStack.Contracts.KnowledgeBase;
-using AiStack.Ralph.Backends;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Tasks;
-using Microsoft.Extensions.Options;
 
 namespace AiStack.Ralph.Loop;
 
@@ -11,7 +9,7 @@ namespace AiStack.Ralph.Loop;
 /// Each iteration starts with fresh context: the task, its goal, context from the KnowledgeBase, and a short summary of the previous
 /// iterations with their exit codes and errors (the original fed only the last error back).
 /// </summary>
-public sealed partial class IterationInputBuilder(TaskStore store, KnowledgeClient knowledge, IOptions<RalphOptions> options, ILogger<IterationInputBuilder> logger)
+public sealed class IterationInputBuilder(TaskStore store)
 {
     private const int SummarizedIterations = 5;
     private const int SummaryChars = 400;
@@ -30,11 +28,6 @@ public sealed partial class IterationInputBuilder(TaskStore store, KnowledgeClie
         if (context is { Count: > 0 })
         {
             text.Append("# Context\n").Append(context.ToJsonString()).Append("\n\n");
-        }
-
-        if (options.Value.KnowledgeContext)
-        {
-            await AppendKnowledgeAsync(text, task, cancellationToken);
         }
 
         var previous = await store.LastIterationsAsync(task.Id, SummarizedIterations, cancellationToken);
@@ -76,34 +69,9 @@ public sealed partial class IterationInputBuilder(TaskStore store, KnowledgeClie
         return text.ToString();
     }
 
-    private async Task AppendKnowledgeAsync(StringBuilder text, TaskRecord task, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await knowledge.ContextAsync(new ContextRequest { Query = task.Prompt, Limit = options.Value.KnowledgeContextLimit }, cancellationToken);
-            if (response.Results.Count == 0)
-            {
-                return;
-            }
-
-            text.Append("# Knowledge\n");
-            foreach (var result in response.Results)
-            {
-                text.Append("## ").Append(result.Title).Append(" (").Append(result.Source).Append(")\n").Append(result.Content).Append("\n\n");
-            }
-        }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException)
-        {
-            LogNoKnowledge(logger, task.Id, e.Message);
-        }
-    }
-
     private static string Tail(string text)
     {
         var flat = text.Replace('\n', ' ').Trim();
         return flat.Length <= SummaryChars ? flat : "..." + flat[^SummaryChars..];
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "No KnowledgeBase context for task {TaskId}: {Reason}")]
-    private static partial void LogNoKnowledge(ILogger logger, string taskId, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Settings;
