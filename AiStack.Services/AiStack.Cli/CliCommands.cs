@@ -47,7 +47,7 @@ public static class CliCommands
         var prompt = new Option<string?>("--prompt", "-p") { Description = "The task's prompt (instead of a file)" };
         var backend = new Option<string?>("--backend", "-b") { Description = "Backend name" };
         var maxIterations = new Option<int?>("--max-iterations", "-n") { Description = "-1 adaptive, 0 unlimited, N fixed" };
-        var approval = new Option<bool>("--require-approval") { Description = "Ask for approval before each iteration from the second" };
+        var approval = new Option<bool>("--require-approval") { Description = "Ask for approval before every iteration, the first included" };
         var workspace = new Option<string?>("--workspace", "-w") { Description = "Workspace, under Ralph's workspace root" };
         var promise = new Option<string?>("--promise") { Description = "Complete when the output holds <promise>TEXT</promise>" };
         var verify = new Option<string[]>("--verify") { Description = "Verify command and its arguments (complete when it exits 0)", AllowMultipleArgumentsPerToken = true };
@@ -235,17 +235,28 @@ public static class CliCommands
         return model;
     }
 
+    internal const string MissingKeyMessage =
+        "aistack mcp: no API key found. Set AISTACK_API_KEY, or run from a folder whose .aistack/api-key exists (or set AISTACK_HOME to the stack's home).";
+
     private static Command McpCommand(Func<StackConnection> connect)
     {
         var mcp = new Command("mcp", "Serve the stack as MCP tools over stdio (submit_task, task_status, list_tasks, search_knowledge, add_document, query).");
         mcp.SetAction(async (parse, ct) =>
         {
+            var connection = connect();
+            if (connection.ApiKey is null)
+            {
+                // Said now, on stderr (stdout is the protocol), rather than as a 401 on the agent's first call.
+                await Console.Error.WriteLineAsync(MissingKeyMessage);
+                return 2;
+            }
+
             var builder = Host.CreateApplicationBuilder();
             // stdout carries the protocol: every log line goes to stderr.
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton(_ => new StackClients(connect()));
+            builder.Services.AddSingleton(_ => new StackClients(connection));
             builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "aistack", Version = typeof(CliCommands).Assembly.GetName().Version?.ToString() ?? "1.0" })
                 .WithStdioServerTransport()
                 .WithTools<StackTools>();

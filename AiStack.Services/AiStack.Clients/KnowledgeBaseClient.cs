@@ -11,7 +11,7 @@ public sealed class KnowledgeBaseClient(HttpClient http) : ServiceClient(http, S
 {
     public const string ServiceName = "knowledgebase";
 
-    /// <summary>POST /context. A query longer than <see cref="WireLimits.MaxContextQueryChars"/> is refused with a 400 (callers trim first).</summary>
+    /// <summary>POST /context. A query longer than <see cref="ContextLimits.MaxQueryChars"/> is refused with a 400 (callers trim first).</summary>
     public Task<ContextResponse> ContextAsync(ContextRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<ContextResponse>("context", request, cancellationToken);
 

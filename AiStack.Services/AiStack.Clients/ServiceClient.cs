@@ -91,9 +91,22 @@ public abstract class ServiceClient(HttpClient http, string service)
             // Not problem details (a proxy's page, a crash's text): the raw body goes into the message instead.
         }
 
-        var reason = problem?.Detail ?? problem?.Title ?? (text.Length > MaxBodyInMessage ? text[..MaxBodyInMessage] + "..." : text);
+        var reason = Describe(problem) ?? (text.Length > MaxBodyInMessage ? text[..MaxBodyInMessage] + "..." : text);
         var path = response.RequestMessage?.RequestUri?.AbsolutePath ?? "";
         return new ServiceCallException(service, $"{service} {path} answered {(int)response.StatusCode}: {reason}", response.StatusCode, problem);
+    }
+
+    /// <summary>The problem's detail, and each invalid field with its rule when the problem lists them and the detail does not.</summary>
+    private static string? Describe(ServiceProblem? problem)
+    {
+        var detail = problem?.Detail ?? problem?.Title;
+        if (problem?.Errors is not { Count: > 0 } errors)
+        {
+            return detail;
+        }
+
+        var listed = string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}"));
+        return detail is null ? listed : detail.Contains(listed, StringComparison.Ordinal) ? detail : $"{detail} ({listed})";
     }
 
     private async Task<T> ReadAsync<T>(HttpResponseMessage response, CancellationToken cancellationToken)

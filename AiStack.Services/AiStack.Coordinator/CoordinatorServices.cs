@@ -5,16 +5,18 @@ using AiStack.Coordinator.Health;
 using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Queries;
 using AiStack.Coordinator.Routing;
+using AiStack.Coordinator.Settings;
 using AiStack.Coordinator.Telemetry;
 using AiStack.Llama.Hosting;
 using AiStack.ServiceDefaults.Hosting;
-using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
+using Microsoft.SemanticKernel;
 
 namespace AiStack.Coordinator;
 
-/// <summary>The Coordinator's composition root: options, backends, the routing pipeline and its collaborators.</summary>
+/// <summary>The Coordinator's composition root: options, backends, the Kernel that routes between them, and the model pipeline.</summary>
 public static class CoordinatorServices
 {
     public static IHostApplicationBuilder AddCoordinator(this IHostApplicationBuilder builder)
@@ -22,6 +24,8 @@ public static class CoordinatorServices
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.AddMemoryCache();
+        // The exact answer cache's storage: in memory unless a distributed cache (Redis in the full profile) is registered first.
+        services.AddDistributedMemoryCache();
 
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ResponseCacheOptions>().BindConfiguration(ResponseCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -35,6 +39,16 @@ public static class CoordinatorServices
         services.AddOptions<BackendResilienceOptions>("Remote").Configure(o => Copy(BackendResilienceOptions.RemoteDefaults(), o))
             .BindConfiguration("Backends:Remote").ValidateDataAnnotations().ValidateOnStart();
 
+        // OpenAI's SDKs read the error object: every problem under /v1 carries one, whoever writes it.
+        services.PostConfigure<ProblemDetailsOptions>(o =>
+        {
+            var earlier = o.CustomizeProblemDetails;
+            o.CustomizeProblemDetails = context =>
+            {
+                earlier?.Invoke(context);
+                OpenAi.OpenAiErrors.AddTo(context);
+            };
+        });
         services.AddSingleton<CoordinatorTelemetry>();
         services.AddSingleton<RequestLatencyFilter>();
         AddLocalModels(builder);
@@ -42,31 +56,64 @@ public static class CoordinatorServices
         // The remote model has its own timeout and breaker (Backends:Remote); generations outlast the default HTTP timeouts.
         services.AddHttpClient(ModelBackendFactory.RemoteHttpClient, http => http.Timeout = Timeout.InfiniteTimeSpan).WithoutResilience();
         services.AddSingleton<RetrievalConfidence>();
-        services.AddSingleton(sp => new RemoteBudget(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<IOptions<RoutingOptions>>().Value.BudgetStateFile ?? Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json")));
-        services.AddSingleton(sp => new RoutingPolicy(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>().CurrentValue));
+        services.AddSingleton(sp => new RoutingSettingsStore(sp.GetRequiredService<IOptions<RoutingOptions>>(), sp.GetRequiredService<ServiceDefaults.Telemetry.Events.ITelemetryEvents>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RoutingSettingsStore>>(),
+            sp.GetRequiredService<IOptions<RoutingOptions>>().Value.SettingsFile ?? Path.Combine(AiStackPaths.DataDirectory, "coordinator-settings.json")));
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<RoutingSettingsStore>();
+            return new RemoteBudget(() => (settings.DailyRemoteTokenBudget, settings.DailyRemoteRequestBudget), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<RoutingOptions>>().Value.BudgetStateFile ?? Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json"));
+        });
+        services.AddSingleton(sp =>
+        {
+            var settings = sp.GetRequiredService<RoutingSettingsStore>();
+            return new RoutingPolicy(sp.GetRequiredService<IOptions<RoutingOptions>>().Value, () => settings.LocalConfidenceThreshold);
+        });
         services.AddSingleton(ModelBackendFactory.Create);
+        services.AddSingleton(CreateKernel);
         services.AddSingleton<HybridRouterChatClient>();
         services.TryAddEmbeddingGenerator();
-        services.AddSingleton(sp => new ResponseCacheChatClient(
-            sp.GetRequiredService<HybridRouterChatClient>(),
-            sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>(),
-            sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>(),
-            sp.GetRequiredService<CoordinatorTelemetry>(),
-            sp.GetRequiredService<ITelemetryEvents>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<ResponseCacheChatClient>>()));
-        // The pipeline every endpoint uses: cache -> router -> (per backend) breaker -> telemetry -> model.
-        services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<ResponseCacheChatClient>());
+        services.AddSingleton<CacheRules>();
+        services.AddSingleton<IChatClient>(CreatePipeline);
         services.AddSingleton<InteractionLog>();
         services.AddSingleton<QueryService>();
 
         services.AddHealthChecks()
             .AddCheck<KnowledgeBaseHealthCheck>("knowledgebase")
             .AddCheck<ModelBackendHealthCheck>("local_model")
-            .AddCheck<ModelBackendHealthCheck>("remote_model");
+            .AddCheck<ModelBackendHealthCheck>("remote_model")
+            .AddCheck<RoutingSettingsHealthCheck>("routing_settings");
         return builder;
     }
+
+    /// <summary>
+    /// The Kernel that routes: each configured backend's pipeline (breaker, OpenTelemetry, logging, model; see
+    /// <see cref="ModelBackendFactory"/>) as the keyed chat client <c>local</c> or <c>remote</c>, and the routing policy as its
+    /// <see cref="IChatClientSelector"/>.
+    /// </summary>
+    private static Kernel CreateKernel(IServiceProvider services)
+    {
+        var kernel = Kernel.CreateBuilder();
+        foreach (var backend in services.GetRequiredService<ModelBackends>().All.Where(b => b.IsConfigured))
+        {
+            kernel.Services.AddKeyedSingleton(backend.Route.ToWireName(), backend.Client!);
+        }
+
+        kernel.Services.AddSingleton<IChatClientSelector>(new RoutingSelector(services.GetRequiredService<RoutingPolicy>()));
+        return kernel.Build();
+    }
+
+    /// <summary>
+    /// The pipeline every endpoint uses, outermost first: the exact answer cache (Microsoft.Extensions.AI's distributed cache),
+    /// the semantic answer cache, then the router, whose Kernel picks a backend pipeline per request.
+    /// </summary>
+    private static IChatClient CreatePipeline(IServiceProvider services) =>
+        new ChatClientBuilder(services.GetRequiredService<HybridRouterChatClient>())
+            .Use((inner, sp) => new ExactResponseCache(inner, sp.GetRequiredService<IDistributedCache>(), sp.GetRequiredService<CacheRules>(),
+                sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>()))
+            .Use((inner, sp) => ActivatorUtilities.CreateInstance<SemanticResponseCache>(sp, inner))
+            .Build(services);
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection services)
     {

@@ -1,6 +1,7 @@
 using AiStack.Coordinator;
 using AiStack.Coordinator.OpenAi;
 using AiStack.Coordinator.Queries;
+using AiStack.Coordinator.Settings;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -10,4 +11,5 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapQueryEndpoints();
 app.MapOpenAiEndpoints();
+app.MapSettingsEndpoints();
 app.Run();

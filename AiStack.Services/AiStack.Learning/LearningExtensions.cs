@@ -18,8 +18,8 @@ public static class LearningExtensions
 {
     /// <summary>
     /// Registers the Learning service: its database and schema, ingest (HTTP and JSONL tailing), the pipeline and its worker, and
-    /// the typed clients of the KnowledgeBase and Ralph when their addresses are configured (without them, patterns and proposals
-    /// are kept and listed but not posted).
+    /// the typed clients of the KnowledgeBase, Ralph and the Coordinator when their addresses are configured (without them, patterns
+    /// and proposals are kept and listed but not posted, and no route-threshold proposal is made).
     /// </summary>
     public static IHostApplicationBuilder AddLearning(this IHostApplicationBuilder builder)
     {
@@ -44,12 +44,20 @@ public static class LearningExtensions
         services.AddSingleton<NearDuplicates>();
         services.AddSingleton<PatternPublisher>();
         services.AddSingleton<ProposalSubmitter>();
+        services.AddSingleton<ProposalApplier>();
+        services.AddSingleton<CoordinatorRouting>();
         services.AddSingleton<Retention>();
         services.AddSingleton<LearningPipeline>();
 
         if (ServiceEndpoints.TryResolve(builder.Configuration, "knowledgebase") is not null)
         {
             services.AddServiceClient<KnowledgeBaseClient>(KnowledgeBaseClient.ServiceName);
+        }
+
+        // The Coordinator's routing settings: read for route-threshold proposals, changed when one is approved.
+        if (ServiceEndpoints.TryResolve(builder.Configuration, CoordinatorClient.ServiceName) is not null)
+        {
+            services.AddServiceClient<CoordinatorClient>(CoordinatorClient.ServiceName);
         }
 
         if (ServiceEndpoints.TryResolve(builder.Configuration, "ralph") is not null)

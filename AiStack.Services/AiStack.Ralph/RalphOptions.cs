@@ -29,7 +29,7 @@ public sealed class RalphOptions
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputChars { get; set; } = 65536;
 
     /// <summary>Prompt size limit for POST /tasks.</summary>
-    [Range(1, 4 * 1024 * 1024)] public int MaxPromptChars { get; set; } = 200_000;
+    [Range(1, 4 * 1024 * 1024)] public int MaxPromptChars { get; set; } = AiStack.Contracts.Tasks.TaskLimits.MaxPromptChars;
 
     /// <summary>Backend timeout when a backend declares none.</summary>
     [Range(0.1, 86400)] public double DefaultBackendTimeoutSeconds { get; set; } = 600;

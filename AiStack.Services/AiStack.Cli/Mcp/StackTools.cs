@@ -5,6 +5,7 @@ using AiStack.Contracts;
 using AiStack.Contracts.Coordinator;
 using AiStack.Contracts.KnowledgeBase;
 using AiStack.Contracts.Tasks;
+using ModelContextProtocol;
 using ModelContextProtocol.Server;
 
 namespace AiStack.Cli.Mcp;
@@ -18,7 +19,7 @@ public sealed class StackTools(StackClients clients)
         [Description("What to do")] string prompt,
         [Description("Backend name (default: the stack's default backend)")] string? backend = null,
         [Description("-1 adaptive (default), 0 unlimited, N fixed")] int max_iterations = -1,
-        [Description("Ask for approval before every iteration from the second")] bool require_approval = false,
+        [Description("Ask for approval before every iteration, the first included")] bool require_approval = false,
         [Description("Complete when the output holds <promise>TEXT</promise>")] string? promise = null,
         CancellationToken cancellationToken = default)
     {
@@ -30,33 +31,47 @@ public sealed class StackTools(StackClients clients)
             RequireApproval = require_approval,
             Completion = promise is null ? null : new CompletionRequest { Promise = promise },
         };
-        return Json(await clients.Ralph.SubmitAsync(request, cancellationToken));
+        return await Call(() => clients.Ralph.SubmitAsync(request, cancellationToken));
     }
 
     [McpServerTool(Name = "task_status"), Description("A Ralph task's state: status, iteration, completion reason, last output.")]
     public async Task<string> TaskStatus([Description("The task id")] string task_id, CancellationToken cancellationToken = default) =>
-        Json(await clients.Ralph.ResultAsync(task_id, 0, 1, cancellationToken) with { Results = [] });
+        await Call(async () => await clients.Ralph.ResultAsync(task_id, 0, 1, cancellationToken) with { Results = [] });
 
     [McpServerTool(Name = "list_tasks"), Description("Ralph's tasks, newest first, optionally filtered by status.")]
     public async Task<string> ListTasks([Description("queued, running, completed, failed, stopped, rejected or error")] string? status = null,
         [Description("How many (1-500)")] int limit = 20, CancellationToken cancellationToken = default) =>
-        Json(await clients.Ralph.ListAsync(new Clients.TaskListQuery(status, Limit: limit), cancellationToken));
+        await Call(() => clients.Ralph.ListAsync(new Clients.TaskListQuery(status, Limit: limit), cancellationToken));
 
     [McpServerTool(Name = "search_knowledge"), Description("Search the knowledge base for context relevant to a query.")]
     public async Task<string> SearchKnowledge([Description("What to look for")] string query, [Description("Results wanted")] int limit = 5,
         CancellationToken cancellationToken = default) =>
-        Json(await clients.KnowledgeBase.ContextAsync(new ContextRequest { Query = query, Limit = limit }, cancellationToken));
+        await Call(() => clients.KnowledgeBase.ContextAsync(new ContextRequest { Query = query, Limit = limit }, cancellationToken));
 
     [McpServerTool(Name = "add_document"), Description("Add (or replace) a document in the knowledge base.")]
     public async Task<string> AddDocument([Description("Title")] string title, [Description("Text")] string content,
         [Description("Project (default: default)")] string? project = null, [Description("Collection")] string? collection = null,
         [Description("Source path or URL; identifies the document")] string? source = null, CancellationToken cancellationToken = default) =>
-        Json(await clients.KnowledgeBase.AddDocumentAsync(
+        await Call(() => clients.KnowledgeBase.AddDocumentAsync(
             new AddDocumentRequest { Title = title, Content = content, Project = project, Collection = collection, Source = source }, cancellationToken));
 
     [McpServerTool(Name = "query"), Description("Ask the Coordinator: it answers with context from the knowledge base.")]
     public async Task<string> Query([Description("The question")] string prompt, CancellationToken cancellationToken = default) =>
-        Json(await clients.Coordinator.QueryAsync(new QueryRequest { Prompt = prompt, GenerateResponse = true }, cancellationToken));
+        await Call(() => clients.Coordinator.QueryAsync(new QueryRequest { Prompt = prompt, GenerateResponse = true }, cancellationToken));
 
-    private static string Json<T>(T answer) => JsonSerializer.Serialize(answer, ContractJson.Options);
+    /// <summary>
+    /// A failed call reaches the agent with the service's own message (status, detail, the invalid field): the MCP SDK passes on
+    /// an <see cref="McpException"/>'s message and hides every other exception's behind "An error occurred invoking".
+    /// </summary>
+    private static async Task<string> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(await call(), ContractJson.Options);
+        }
+        catch (Clients.ServiceCallException e)
+        {
+            throw new McpException(e.Message, e);
+        }
+    }
 }

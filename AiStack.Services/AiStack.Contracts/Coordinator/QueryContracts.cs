@@ -40,7 +40,8 @@ public sealed record QueryResponse(
     string Complexity,
     double LatencyMs,
     TokenCounts Tokens,
-    bool Cached);
+    bool Cached,
+    string? ContextNote = null);
 
 public sealed record AugmentQueryRequest(string? Query, string? AgentType);
 
@@ -59,3 +60,18 @@ public sealed record FeedbackRequest
 }
 
 public sealed record FeedbackResponse(string Status, string? FeedbackId, string? InteractionId);
+
+/// <summary>
+/// Size limits of the Coordinator's inputs, shared with its callers (Ralph) so that nobody sends what will be refused.
+/// The retrieval query sent on to the KnowledgeBase is bounded by <see cref="KnowledgeBase.ContextLimits.MaxQueryChars"/>.
+/// </summary>
+public static class CoordinatorLimits
+{
+    /// <summary>Longest /query prompt, in characters; a longer one is refused with 400.</summary>
+    public const int MaxPromptChars = 32_000;
+
+    /// <summary>Messages and characters of one /v1/chat/completions request.</summary>
+    public const int MaxChatMessages = 256;
+
+    public const int MaxChatChars = 200_000;
+}

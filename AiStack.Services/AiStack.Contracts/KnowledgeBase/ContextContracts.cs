@@ -56,3 +56,10 @@ public sealed record ContextResponse(IReadOnlyList<ContextResult> Results, strin
 public sealed record CollectionInfo(string Name, string Description, int DefaultLimit, double MinScore, long Documents, long Chunks);
 
 public sealed record CollectionListResponse(IReadOnlyList<CollectionInfo> Collections);
+
+/// <summary>The KnowledgeBase's request limits that callers must respect (its validation refuses more).</summary>
+public static class ContextLimits
+{
+    /// <summary>Longest <see cref="ContextRequest.Query"/>, in characters.</summary>
+    public const int MaxQueryChars = 4_000;
+}

@@ -33,7 +33,7 @@ public sealed record RalphSettings
 
     [Required] public string DefaultBackend { get; init; } = "llm";
 
-    /// <summary>How long an iteration from the second on waits for approval before the task is rejected (the original's 300 s).</summary>
+    /// <summary>How long an iteration of an approval-gated task waits for approval before the task is rejected (the original's 300 s).</summary>
     [Range(0.05, 86400)] public double ApprovalTimeoutS { get; init; } = 300;
 
     /// <summary>The backstop for every task, unlimited ones included: iterations.</summary>
@@ -46,7 +46,7 @@ public sealed record RalphSettings
     public bool HashContent { get; init; }
 
     /// <summary>Answer length of one <c>llm</c> iteration when the task sets none (room for whole-file edits).</summary>
-    [Range(1, 32768)] public int LlmMaxTokens { get; init; } = 2048;
+    [Range(1, TaskLimits.MaxIterationTokens)] public int LlmMaxTokens { get; init; } = 2048;
 }
 
 /// <summary>PUT /settings: every field optional; absent fields keep their current value.</summary>

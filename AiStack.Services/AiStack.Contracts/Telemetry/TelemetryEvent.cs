@@ -51,6 +51,7 @@ public static class TelemetryEventTypes
     public const string QueryAnswered = "query_answered";
     public const string Feedback = "feedback";
     public const string CacheHit = "cache_hit";
+    public const string RoutingSettingsChanged = "routing_settings_changed";
 
     // KnowledgeBase
     public const string ContextRetrieved = "context_retrieved";

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using AiStack.Coordinator.Routing;
-using Microsoft.Extensions.Options;
 
 namespace AiStack.Coordinator.Budget;
 
@@ -17,16 +15,17 @@ public sealed record BudgetUsage(DateOnly Day, long TokensUsed, long TokenLimit,
 public sealed class RemoteBudget
 {
     private readonly Lock _gate = new();
-    private readonly IOptionsMonitor<RoutingOptions> _options;
+    private readonly Func<(long Tokens, int Requests)> _limits;
     private readonly TimeProvider _time;
     private readonly string? _stateFile;
     private DateOnly _day;
     private long _tokens;
     private int _requests;
 
-    public RemoteBudget(IOptionsMonitor<RoutingOptions> options, TimeProvider time, string? stateFile)
+    /// <param name="limits">Today's limits, read on every check so a settings change applies at once (0: no limit).</param>
+    public RemoteBudget(Func<(long Tokens, int Requests)> limits, TimeProvider time, string? stateFile)
     {
-        _options = options;
+        _limits = limits;
         _time = time;
         _stateFile = stateFile;
         _day = Today;
@@ -42,8 +41,8 @@ public sealed class RemoteBudget
             lock (_gate)
             {
                 RollOver();
-                var options = _options.CurrentValue;
-                return new BudgetUsage(_day, _tokens, options.DailyRemoteTokenBudget, _requests, options.DailyRemoteRequestBudget,
+                var (tokenLimit, requestLimit) = _limits();
+                return new BudgetUsage(_day, _tokens, tokenLimit, _requests, requestLimit,
                     new DateTimeOffset(_day.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
             }
         }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace AiStack.Coordinator.Knowledge;
 
 /// <summary>
-/// The routing confidence of a text: the top retrieval score across the confidence collections (skills-patterns,
+/// The routing confidence of a chat request that /query did not retrieve for (the OpenAI-compatible endpoint): the top retrieval score across the confidence collections (skills-patterns,
 /// error-solutions, best-practices), 0 when nothing matches. Null only when the KnowledgeBase cannot answer, so routing falls back to its no-context rule
 /// instead of failing the request.
 /// </summary>
@@ -30,7 +30,8 @@ public sealed class RetrievalConfidence(
 
         try
         {
-            var results = await knowledgeBase.GetContextAsync(text, options.CurrentValue.ConfidenceCollections, null, 3, 0, cancellationToken);
+            var query = text.Length > AiStack.Contracts.KnowledgeBase.ContextLimits.MaxQueryChars ? text[..AiStack.Contracts.KnowledgeBase.ContextLimits.MaxQueryChars] : text;
+            var results = await knowledgeBase.GetContextAsync(query, options.CurrentValue.ConfidenceCollections, null, 3, 0, cancellationToken);
             // The KnowledgeBase answered: nothing relevant is a confidence of 0, not an unknown one.
             double? confidence = results.Count == 0 ? 0 : results.Max(r => r.Score);
             cache.Set(key, confidence, options.CurrentValue.ConfidenceCacheDuration);

@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Text.Json;
+using AiStack.Coordinator.Backends;
 using AiStack.Coordinator.Routing;
 using Microsoft.Extensions.AI;
 
@@ -6,16 +8,15 @@ namespace AiStack.Coordinator.OpenAi;
 
 /// <summary>
 /// OpenAI-compatible serving, so any agent or SDK can use the hybrid stack as its model: model <c>aistack-hybrid</c> routes,
-/// <c>aistack-local</c> / <c>aistack-remote</c> force a backend. Errors are problem details that also carry OpenAI's
-/// <c>error</c> object, so both kinds of client read them.
+/// <c>aistack-local</c> / <c>aistack-remote</c> force a backend. Tools, tool calls and response formats pass through to the
+/// backend as <see cref="ChatOptions"/>. Errors are problem details that also carry OpenAI's <c>error</c> object.
 /// </summary>
 public static class OpenAiEndpoints
 {
     public const string HybridModel = "aistack-hybrid";
     public const string LocalModel = "aistack-local";
     public const string RemoteModel = "aistack-remote";
-    private const int MaxMessages = 256;
-    private const int MaxTotalChars = 200_000;
+    private const int MaxEmbeddingInputs = 256;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -26,23 +27,34 @@ public static class OpenAiEndpoints
     public static IEndpointRouteBuilder MapOpenAiEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/v1").WithTags("OpenAI-compatible").AddEndpointFilter<Telemetry.RequestLatencyFilter>();
-        // Generating is the expensive part of the stack: the same per-client limit as the KnowledgeBase's searches.
-        group.RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Expensive);
-        group.MapPost("/chat/completions", ChatCompletionsAsync).WithName("ChatCompletions");
-        group.MapGet("/models", Models).WithName("Models");
-        group.MapPost("/embeddings", EmbeddingsAsync).WithName("Embeddings");
+        // Generating and embedding are the expensive part of the stack; listing models is not and stays outside the limit.
+        group.MapPost("/chat/completions", ChatCompletionsAsync).WithName("ChatCompletions").RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Expensive);
+        group.MapPost("/embeddings", EmbeddingsAsync).WithName("Embeddings").RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Expensive);
+        group.MapGet("/models", (ModelBackends backends, TimeProvider time) => Results.Json(new ModelList("list", Models(backends, time)), Json)).WithName("Models");
+        group.MapGet("/models/{id}", (string id, ModelBackends backends, TimeProvider time) =>
+            Models(backends, time).FirstOrDefault(m => m.Id == id) is { } card
+                ? Results.Json(card, Json)
+                : OpenAiErrors.Result(404, "model_not_found", $"The model '{id}' does not exist. GET /v1/models lists the models this stack serves.", "model"))
+            .WithName("Model");
         return routes;
     }
 
-    private static IResult Models(TimeProvider time)
+    /// <summary>The hybrid model always (it answers 503 with the reason when nothing is configured); each backend when configured.</summary>
+    private static List<ModelCard> Models(ModelBackends backends, TimeProvider time)
     {
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-        return Results.Json(new ModelList("list",
-        [
-            new ModelCard(HybridModel, "model", created, "aistack", "Routes each request to the local or the remote model."),
-            new ModelCard(LocalModel, "model", created, "aistack", "The local llama.cpp model."),
-            new ModelCard(RemoteModel, "model", created, "aistack", "The remote OpenAI-compatible model."),
-        ]), Json);
+        var models = new List<ModelCard> { new(HybridModel, "model", created, "aistack", "Routes each request to the local or the remote model.") };
+        if (backends.Local.IsConfigured)
+        {
+            models.Add(new ModelCard(LocalModel, "model", created, "aistack", $"The local llama.cpp model ({backends.Local.Name})."));
+        }
+
+        if (backends.Remote.IsConfigured)
+        {
+            models.Add(new ModelCard(RemoteModel, "model", created, "aistack", $"The remote OpenAI-compatible model ({backends.Remote.Name})."));
+        }
+
+        return models;
     }
 
     private static async Task<IResult> ChatCompletionsAsync(ChatCompletionRequest request, IChatClient pipeline, HttpContext http, TimeProvider time, CancellationToken cancellationToken)
@@ -50,48 +62,19 @@ public static class OpenAiEndpoints
         var model = string.IsNullOrWhiteSpace(request.Model) ? HybridModel : request.Model;
         if (model is not (HybridModel or LocalModel or RemoteModel))
         {
-            return Error(404, "model_not_found", $"The model '{model}' does not exist. Use {HybridModel}, {LocalModel} or {RemoteModel} (GET /v1/models).");
+            return OpenAiErrors.Result(404, "model_not_found", $"The model '{model}' does not exist. Use {HybridModel}, {LocalModel} or {RemoteModel} (GET /v1/models).", "model");
         }
 
-        ModelRoute? forced = model switch
+        if (Read(request, model, out var messages, out var options) is { } refusal)
         {
-            LocalModel => ModelRoute.Local,
-            RemoteModel => ModelRoute.Remote,
-            _ => null,
-        };
-
-        if (ToMessages(request, out var messages) is { } invalid)
-        {
-            return invalid;
+            return OpenAiErrors.Result(refusal.Status, refusal.Code, refusal.Message, refusal.Param);
         }
 
-        if (request.N is > 1)
-        {
-            return Error(400, "invalid_request_error", "n > 1 is not supported; send one request per completion.");
-        }
-
-        if (ReadStop(request.Stop, out var stops) is { } badStop)
-        {
-            return badStop;
-        }
-
-        var options = new RouteHints(request.Private ?? false, request.PreferLocal ?? false, forced).ApplyTo(new ChatOptions
-        {
-            ModelId = model,
-            Temperature = request.Temperature,
-            TopP = request.TopP,
-            MaxOutputTokens = request.MaxCompletionTokens ?? request.MaxTokens,
-            Seed = request.Seed,
-            FrequencyPenalty = request.FrequencyPenalty,
-            PresencePenalty = request.PresencePenalty,
-            StopSequences = stops,
-        });
         var id = "chatcmpl-" + Guid.NewGuid().ToString("N");
         var created = time.GetUtcNow().ToUnixTimeSeconds();
-
         if (request.Stream)
         {
-            return await StreamAsync(pipeline, messages, options, http, id, created, model, request.StreamOptions?.IncludeUsage ?? false, cancellationToken);
+            return await ChatStream.WriteAsync(pipeline, messages, options, http, new ChatStream.Header(id, created, model), request.StreamOptions?.IncludeUsage ?? false, cancellationToken);
         }
 
         ChatResponse response;
@@ -101,91 +84,87 @@ public static class OpenAiEndpoints
         }
         catch (RouteUnavailableException ex)
         {
-            return Error(ex.StatusCode, ex.Reason, ex.Message);
+            return OpenAiErrors.Result(ex.StatusCode, ex.Reason, ex.Message);
         }
 
         AddRouteHeaders(http, response.AdditionalProperties);
+        var calls = ToolCalls(response.Messages.SelectMany(m => m.Contents));
         var usage = response.Usage;
+        var text = response.Text;
         return Results.Json(new ChatCompletionResponse(id, "chat.completion", created, model,
-            [new ChatChoice(0, new AssistantMessage("assistant", response.Text), FinishReason(response.FinishReason))],
+            [new ChatChoice(0, new AssistantMessage("assistant", calls.Count > 0 && text.Length == 0 ? null : text, calls.Count > 0 ? calls : null),
+                calls.Count > 0 ? "tool_calls" : FinishReason(response.FinishReason))],
             new WireUsage(usage?.InputTokenCount ?? 0, usage?.OutputTokenCount ?? 0, (usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0)),
-            "aistack"), Json);
+            response.IsCached() ? "aistack-cache" : "aistack"), Json);
     }
 
-    private static async Task<IResult> StreamAsync(
-        IChatClient pipeline, List<ChatMessage> messages, ChatOptions options, HttpContext http, string id, long created, string model, bool includeUsage,
-        CancellationToken cancellationToken)
+    private static RequestRefusal? Read(ChatCompletionRequest request, string model, out List<ChatMessage> messages, out ChatOptions options)
     {
-        await using var updates = pipeline.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool hasFirst;
-        try
+        options = new ChatOptions();
+        messages = [];
+        if (ChatRequestReader.Unsupported(request.Unsupported) is { } unsupported)
         {
-            hasFirst = await updates.MoveNextAsync();
-        }
-        catch (RouteUnavailableException ex)
-        {
-            return Error(ex.StatusCode, ex.Reason, ex.Message);
+            return unsupported;
         }
 
-        var response = http.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        if (hasFirst)
+        if (request.N is > 1)
         {
-            AddRouteHeaders(http, updates.Current.AdditionalProperties);
+            return new RequestRefusal(400, "unsupported_parameter", "n > 1 is not supported; send one request per completion.", "n");
         }
 
-        await WriteEventAsync(response, new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [new ChunkChoice(0, new ChunkDelta("assistant", ""), null)], null), cancellationToken);
-        long input = 0, output = 0;
-        string? finish = null;
-        try
+        if (ChatRequestReader.ReadMessages(request.Messages, out messages) is { } badMessages)
         {
-            var more = hasFirst;
-            while (more)
-            {
-                var update = updates.Current;
-                foreach (var usage in update.Contents.OfType<UsageContent>())
-                {
-                    input = usage.Details.InputTokenCount ?? input;
-                    output = usage.Details.OutputTokenCount ?? output;
-                }
-
-                finish = update.FinishReason is { } reason ? FinishReason(reason) : finish;
-                if (!string.IsNullOrEmpty(update.Text))
-                {
-                    await WriteEventAsync(response, new ChatCompletionChunk(id, "chat.completion.chunk", created, model,
-                        [new ChunkChoice(0, new ChunkDelta(null, update.Text), null)], null), cancellationToken);
-                }
-
-                more = await updates.MoveNextAsync();
-            }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Headers are gone: the only way left to report the failure is an error event in the stream.
-            await WriteRawAsync(response, JsonSerializer.Serialize(new { error = new { message = "The model failed while streaming: " + ex.Message, type = "server_error" } }, Json), cancellationToken);
-            await WriteRawAsync(response, "[DONE]", cancellationToken);
-            return Results.Empty;
+            return badMessages;
         }
 
-        await WriteEventAsync(response, new ChatCompletionChunk(id, "chat.completion.chunk", created, model,
-            [new ChunkChoice(0, new ChunkDelta(null, null), finish ?? "stop")], null), cancellationToken);
-        if (includeUsage)
+        if (ChatRequestReader.ReadStop(request.Stop, out var stops) is { } badStop)
         {
-            await WriteEventAsync(response, new ChatCompletionChunk(id, "chat.completion.chunk", created, model, [], new WireUsage(input, output, input + output)), cancellationToken);
+            return badStop;
         }
 
-        await WriteRawAsync(response, "[DONE]", cancellationToken);
-        return Results.Empty;
+        ModelRoute? forced = model switch
+        {
+            LocalModel => ModelRoute.Local,
+            RemoteModel => ModelRoute.Remote,
+            _ => null,
+        };
+        options = new RouteHints(request.Private ?? false, request.PreferLocal ?? false, forced).ApplyTo(new ChatOptions
+        {
+            ModelId = model,
+            Temperature = request.Temperature,
+            TopP = request.TopP,
+            MaxOutputTokens = request.MaxCompletionTokens ?? request.MaxTokens,
+            Seed = request.Seed,
+            FrequencyPenalty = request.FrequencyPenalty,
+            PresencePenalty = request.PresencePenalty,
+            StopSequences = stops,
+            AllowMultipleToolCalls = request.ParallelToolCalls,
+        });
+        return ChatRequestReader.ReadTools(request.Tools, request.ToolChoice, options) ?? ChatRequestReader.ReadResponseFormat(request.ResponseFormat, options);
     }
+
+    internal static List<WireToolCall> ToolCalls(IEnumerable<AIContent> contents, bool indexed = false) =>
+        contents.OfType<FunctionCallContent>()
+            .Select((call, i) => new WireToolCall(call.CallId, "function", new WireFunctionCall(call.Name, JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>())),
+                indexed ? i : null))
+            .ToList();
 
     private static async Task<IResult> EmbeddingsAsync(EmbeddingsRequest request, IServiceProvider services, CancellationToken cancellationToken)
     {
+        if (ChatRequestReader.Unsupported(request.Unsupported) is { } unsupported)
+        {
+            return OpenAiErrors.Result(400, unsupported.Code, unsupported.Message, unsupported.Param);
+        }
+
+        if (request.EncodingFormat is not (null or "float" or "base64"))
+        {
+            return OpenAiErrors.Result(400, "invalid_request_error", "encoding_format must be 'float' or 'base64'.", "encoding_format");
+        }
+
         var embedder = services.GetService<IEmbeddingGenerator<string, Embedding<float>>>();
         if (embedder is null)
         {
-            return Error(503, "no_embedder", "No embedding model is available: set Inference__EmbeddingModelPath, or make the KnowledgeBase reachable (services__knowledgebase__http__0).");
+            return OpenAiErrors.Result(503, "no_embedder", "No embedding model is available: set Inference__EmbeddingModelPath, or make the KnowledgeBase reachable (services__knowledgebase__http__0).");
         }
 
         var inputs = new List<string>();
@@ -199,7 +178,7 @@ public static class OpenAiEndpoints
                 {
                     if (item.ValueKind != JsonValueKind.String)
                     {
-                        return Error(400, "invalid_request_error", "input must be a string or an array of strings (token arrays are not supported).");
+                        return OpenAiErrors.Result(400, "unsupported_parameter", "input must be a string or an array of strings (token arrays are not supported).", "input");
                     }
 
                     inputs.Add(item.GetString()!);
@@ -207,12 +186,13 @@ public static class OpenAiEndpoints
 
                 break;
             default:
-                return Error(400, "invalid_request_error", "input is required: a string or an array of strings.");
+                return OpenAiErrors.Result(400, "invalid_request_error", "input is required: a string or an array of strings.", "input");
         }
 
-        if (inputs.Count is 0 or > 256 || inputs.Sum(i => i.Length) > MaxTotalChars)
+        if (inputs.Count is 0 or > MaxEmbeddingInputs || inputs.Sum(i => i.Length) > AiStack.Contracts.Coordinator.CoordinatorLimits.MaxChatChars)
         {
-            return Error(400, "invalid_request_error", $"input must hold 1 to 256 strings and at most {MaxTotalChars} characters in all.");
+            return OpenAiErrors.Result(400, "invalid_request_error",
+                $"input must hold 1 to {MaxEmbeddingInputs} strings and at most {AiStack.Contracts.Coordinator.CoordinatorLimits.MaxChatChars} characters in all.", "input");
         }
 
         GeneratedEmbeddings<Embedding<float>> embeddings;
@@ -222,92 +202,36 @@ public static class OpenAiEndpoints
         }
         catch (HttpRequestException ex)
         {
-            return Error(503, "embedder_unavailable", "The embedding backend did not answer: " + ex.Message);
+            return OpenAiErrors.Result(503, "embedder_unavailable", "The embedding backend did not answer: " + ex.Message);
         }
 
+        var dimensions = embeddings.FirstOrDefault()?.Vector.Length ?? 0;
+        if (request.Dimensions is { } wanted && wanted != dimensions)
+        {
+            return OpenAiErrors.Result(400, "unsupported_parameter", $"dimensions {wanted} is not available: this embedding model gives {dimensions}.", "dimensions");
+        }
+
+        var base64 = request.EncodingFormat == "base64";
         var tokens = inputs.Sum(i => (long)Math.Max(1, i.Length / 4));
         return Results.Json(new EmbeddingsResponse("list",
-            embeddings.Select((e, i) => new EmbeddingItem("embedding", i, e.Vector.ToArray())).ToList(),
+            embeddings.Select((e, i) => new EmbeddingItem("embedding", i, base64 ? ToBase64(e.Vector.Span) : e.Vector.ToArray())).ToList(),
             request.Model ?? embeddings.FirstOrDefault()?.ModelId ?? "aistack-embedding",
             new EmbeddingsUsage(embeddings.Usage?.InputTokenCount ?? tokens, embeddings.Usage?.InputTokenCount ?? tokens)), Json);
     }
 
-    private static IResult? ToMessages(ChatCompletionRequest request, out List<ChatMessage> messages)
+    /// <summary>OpenAI's base64 encoding: the float32 values, little-endian, one after the other.</summary>
+    private static string ToBase64(ReadOnlySpan<float> vector)
     {
-        messages = [];
-        if (request.Messages is not { Count: > 0 })
+        var bytes = new byte[vector.Length * sizeof(float)];
+        for (var i = 0; i < vector.Length; i++)
         {
-            return Error(400, "invalid_request_error", "messages is required and must hold at least one message.");
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), vector[i]);
         }
 
-        if (request.Messages.Count > MaxMessages)
-        {
-            return Error(400, "invalid_request_error", $"At most {MaxMessages} messages are accepted.");
-        }
-
-        var total = 0;
-        for (var i = 0; i < request.Messages.Count; i++)
-        {
-            var message = request.Messages[i];
-            var role = message.Role switch
-            {
-                "system" or "developer" => ChatRole.System,
-                "user" => ChatRole.User,
-                "assistant" => ChatRole.Assistant,
-                "tool" => ChatRole.Tool,
-                _ => (ChatRole?)null,
-            };
-            if (role is null)
-            {
-                return Error(400, "invalid_request_error", $"messages[{i}].role must be system, developer, user, assistant or tool.");
-            }
-
-            string text;
-            switch (message.Content?.ValueKind)
-            {
-                case JsonValueKind.String:
-                    text = message.Content.Value.GetString()!;
-                    break;
-                case JsonValueKind.Array:
-                    text = string.Concat(message.Content.Value.EnumerateArray()
-                        .Where(p => p.ValueKind == JsonValueKind.Object && p.TryGetProperty("type", out var t) && t.ValueEquals("text") && p.TryGetProperty("text", out _))
-                        .Select(p => p.GetProperty("text").GetString()));
-                    break;
-                case null or JsonValueKind.Null when role == ChatRole.Assistant:
-                    text = string.Empty;
-                    break;
-                default:
-                    return Error(400, "invalid_request_error", $"messages[{i}].content must be a string or an array of text parts.");
-            }
-
-            total += text.Length;
-            messages.Add(new ChatMessage(role.Value, text));
-        }
-
-        return total > MaxTotalChars
-            ? Error(400, "invalid_request_error", $"The messages hold {total} characters; the limit is {MaxTotalChars}.")
-            : null;
+        return Convert.ToBase64String(bytes);
     }
 
-    private static IResult? ReadStop(JsonElement? stop, out List<string>? stops)
-    {
-        stops = null;
-        switch (stop?.ValueKind)
-        {
-            case null or JsonValueKind.Null or JsonValueKind.Undefined:
-                return null;
-            case JsonValueKind.String:
-                stops = [stop.Value.GetString()!];
-                return null;
-            case JsonValueKind.Array when stop.Value.EnumerateArray().All(s => s.ValueKind == JsonValueKind.String) && stop.Value.GetArrayLength() <= 4:
-                stops = stop.Value.EnumerateArray().Select(s => s.GetString()!).ToList();
-                return null;
-            default:
-                return Error(400, "invalid_request_error", "stop must be a string or an array of at most 4 strings.");
-        }
-    }
-
-    private static void AddRouteHeaders(HttpContext http, AdditionalPropertiesDictionary? report)
+    internal static void AddRouteHeaders(HttpContext http, AdditionalPropertiesDictionary? report)
     {
         if (report.Get(RouteHints.RouteKey) is { } route)
         {
@@ -318,32 +242,15 @@ public static class OpenAiEndpoints
         {
             http.Response.Headers["X-AiStack-Route-Reason"] = reason;
         }
+
+        if (report?.TryGetValue(RouteHints.CachedKey, out bool cached) == true && cached)
+        {
+            http.Response.Headers["X-AiStack-Cache"] = "hit";
+        }
     }
 
-    private static string FinishReason(ChatFinishReason? reason) =>
+    internal static string FinishReason(ChatFinishReason? reason) =>
         reason == ChatFinishReason.Length ? "length" :
         reason == ChatFinishReason.ContentFilter ? "content_filter" :
         reason == ChatFinishReason.ToolCalls ? "tool_calls" : "stop";
-
-    private static Task WriteEventAsync(HttpResponse response, ChatCompletionChunk chunk, CancellationToken cancellationToken) =>
-        WriteRawAsync(response, JsonSerializer.Serialize(chunk, Json), cancellationToken);
-
-    private static async Task WriteRawAsync(HttpResponse response, string data, CancellationToken cancellationToken)
-    {
-        await response.WriteAsync("data: " + data + "\n\n", cancellationToken);
-        await response.Body.FlushAsync(cancellationToken);
-    }
-
-    /// <summary>Problem details that also carry OpenAI's error object.</summary>
-    public static IResult Error(int status, string code, string message) =>
-        Results.Problem(message, statusCode: status, title: status switch
-        {
-            400 => "Invalid request",
-            404 => "Not found",
-            429 => "Budget exhausted",
-            _ => "Model unavailable",
-        }, extensions: new Dictionary<string, object?>
-        {
-            ["error"] = new Dictionary<string, object?> { ["message"] = message, ["type"] = status >= 500 ? "server_error" : "invalid_request_error", ["code"] = code },
-        });
 }

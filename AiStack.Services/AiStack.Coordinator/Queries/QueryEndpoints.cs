@@ -63,7 +63,7 @@ public static class QueryEndpoints
             return problem;
         }
 
-        var context = await queries.RetrieveAsync(request.Query!, null, null, null, null, cancellationToken);
+        var context = (await queries.RetrieveAsync(request.Query!, null, null, null, null, cancellationToken)).Results;
         var augmented = PromptBuilder.Augment(request.Query!, context, request.AgentType, options.CurrentValue.MaxChunkCharsInPrompt);
         return TypedResults.Ok(new AugmentQueryResponse(augmented, context.Select(c => c.ChunkId.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList(), request.Query!, context.Count));
     }
@@ -148,7 +148,7 @@ public static class QueryEndpoints
         return BadRequest("Send either a correction, or an interaction_id with an outcome (success, partial, failure) or a rating (1-5).");
     }
 
-    private static Ok<CoordinatorStats> Stats(InteractionLog interactions, ResponseCacheChatClient cache, RemoteBudget budget, ModelBackends backends)
+    private static Ok<CoordinatorStats> Stats(InteractionLog interactions, CacheRules cache, RemoteBudget budget, ModelBackends backends)
     {
         var (hits, misses) = cache.Counts;
         var usage = budget.Usage;

@@ -9,7 +9,7 @@ public sealed class QueryOptions
 
     /// <summary>Longest accepted prompt, in characters.</summary>
     [Range(1, 1_000_000)]
-    public int MaxPromptChars { get; set; } = 32_000;
+    public int MaxPromptChars { get; set; } = AiStack.Contracts.Coordinator.CoordinatorLimits.MaxPromptChars;
 
     [Range(1, 100)]
     public int DefaultContextLimit { get; set; } = 5;

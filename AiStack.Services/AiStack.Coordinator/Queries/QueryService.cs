@@ -12,17 +12,18 @@ using Microsoft.Extensions.Options;
 namespace AiStack.Coordinator.Queries;
 
 /// <summary>
-/// POST /query: retrieve context from the KnowledgeBase, take the routing confidence, let the hybrid pipeline answer, and
-/// record the interaction. A KnowledgeBase that is down costs the context, not the answer.
+/// POST /query: retrieve context from the KnowledgeBase once, take the routing confidence from those same results, let the
+/// hybrid pipeline answer a prompt that holds the context once, and record the interaction. A KnowledgeBase that is down costs
+/// the context, not the answer.
 /// </summary>
 public sealed partial class QueryService(
     IChatClient pipeline,
     HybridRouterChatClient router,
     KnowledgeBaseClient knowledgeBase,
-    RetrievalConfidence confidence,
     InteractionLog interactions,
     ITelemetryEvents events,
     IOptionsMonitor<QueryOptions> options,
+    IOptionsMonitor<RoutingOptions> routing,
     TimeProvider time,
     ILogger<QueryService> logger)
 {
@@ -30,8 +31,9 @@ public sealed partial class QueryService(
     {
         var started = time.GetTimestamp();
         var settings = options.CurrentValue;
-        var context = await RetrieveAsync(text, request.Collections, request.Project, request.Limit, request.ScoreThreshold, cancellationToken);
-        var score = request.Private ? null : await confidence.GetAsync(text, cancellationToken);
+        var retrieval = await RetrieveAsync(text, request.Collections, request.Project, request.Limit, request.ScoreThreshold, cancellationToken);
+        var context = retrieval.Results;
+        var score = request.Private ? null : retrieval.Confidence(routing.CurrentValue.ConfidenceCollections);
         var hints = new RouteHints(request.Private, request.PreferLocal, null, score, ConfidenceKnown: true);
         var chatOptions = hints.ApplyTo(new ChatOptions
         {
@@ -89,27 +91,57 @@ public sealed partial class QueryService(
             cached,
         });
         return new QueryResponse(interaction.Id, route, backend, answer, context, score, reason,
-            TaskComplexityClassifier.Classify(text).ToWireName(), Math.Round(latency, 2), new TokenCounts(input, output, input + output), cached);
+            TaskComplexityClassifier.Classify(text).ToWireName(), Math.Round(latency, 2), new TokenCounts(input, output, input + output), cached, retrieval.Note);
     }
 
-    public async Task<IReadOnlyList<ContextResult>> RetrieveAsync(
+    /// <summary>
+    /// One KnowledgeBase call for a prompt's context. A prompt longer than the KnowledgeBase accepts is searched by its first
+    /// <see cref="ContextLimits.MaxQueryChars"/> characters (cut at a word), and the answer says so.
+    /// </summary>
+    public async Task<Retrieval> RetrieveAsync(
         string text, IReadOnlyList<string>? collections, string? project, int? limit, double? minScore, CancellationToken cancellationToken)
     {
         var settings = options.CurrentValue;
         var count = Math.Clamp(limit ?? settings.DefaultContextLimit, 1, settings.MaxContextLimit);
+        var (query, note) = RetrievalQuery(text);
         try
         {
-            return await knowledgeBase.GetContextAsync(text, collections is { Count: > 0 } ? collections : settings.DefaultCollections, project, count, minScore, cancellationToken);
+            var results = await knowledgeBase.GetContextAsync(query, collections is { Count: > 0 } ? collections : settings.DefaultCollections, project, count, minScore, cancellationToken);
+            return new Retrieval(results, Answered: true, note);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException or Polly.ExecutionRejectedException
                                    && !cancellationToken.IsCancellationRequested)
         {
             LogNoContext(logger, ex.Message);
             Activity.Current?.AddEvent(new ActivityEvent("context_unavailable"));
-            return [];
+            return new Retrieval([], Answered: false, note);
         }
+    }
+
+    internal static (string Query, string? Note) RetrievalQuery(string text)
+    {
+        if (text.Length <= ContextLimits.MaxQueryChars)
+        {
+            return (text, null);
+        }
+
+        var cut = text.LastIndexOfAny([' ', '\n', '\t'], ContextLimits.MaxQueryChars - 1, ContextLimits.MaxQueryChars / 4);
+        var query = text[..(cut > 0 ? cut : ContextLimits.MaxQueryChars)];
+        return (query, $"The prompt has {text.Length} characters; context was searched with its first {query.Length} " +
+                       $"(the KnowledgeBase's limit is {ContextLimits.MaxQueryChars}). The whole prompt went to the model.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Answering without context: the KnowledgeBase did not answer ({Error})")]
     private static partial void LogNoContext(ILogger logger, string error);
+}
+
+/// <summary>What one KnowledgeBase call gave: the context, whether the KnowledgeBase answered at all, and a note on trimming.</summary>
+public sealed record Retrieval(IReadOnlyList<ContextResult> Results, bool Answered, string? Note)
+{
+    /// <summary>
+    /// The routing confidence from the same results that become the context: the top score in the confidence collections,
+    /// 0 when none matched, null when the KnowledgeBase did not answer (routing then uses its no-context rule).
+    /// </summary>
+    public double? Confidence(IReadOnlyCollection<string> confidenceCollections) =>
+        !Answered ? null : Results.Where(r => confidenceCollections.Contains(r.Collection)).Select(r => r.Score).DefaultIfEmpty(0).Max();
 }

@@ -8,46 +8,41 @@ using AiStack.Coordinator.Knowledge;
 using AiStack.Coordinator.Telemetry;
 using AiStack.ServiceDefaults.Telemetry.Events;
 using Microsoft.Extensions.AI;
+using Microsoft.SemanticKernel;
 
 namespace AiStack.Coordinator.Routing;
 
 /// <summary>
-/// The routing client: decides local or remote for each request (<see cref="RoutingPolicy"/>), calls that backend through
-/// its breaker, falls back to the other backend when the first fails, records the decision with its reason, and charges
-/// remote usage to the daily budget.
+/// The routing client: for each request it gathers the <see cref="RoutingInputs"/> (hints, retrieval confidence, complexity,
+/// breaker states, budget), lets the Kernel's <see cref="IChatClientSelector"/> pick the local or the remote chat client,
+/// calls it through a <see cref="FallbackChatClient"/>, records the decision with its reason, and charges remote usage to the
+/// daily budget. It calls the selector itself rather than through a prompt function: a KernelFunction would flatten the
+/// messages and options into a prompt template and PromptExecutionSettings, losing tools, tool calls, response formats and
+/// streamed usage, which the OpenAI-compatible endpoint passes through.
 /// </summary>
 public sealed partial class HybridRouterChatClient(
+    Kernel kernel,
     ModelBackends backends,
-    RoutingPolicy policy,
     RetrievalConfidence confidence,
     RemoteBudget budget,
     CoordinatorTelemetry telemetry,
     ITelemetryEvents events,
     ILogger<HybridRouterChatClient> logger) : IChatClient
 {
-    private sealed record Plan(RouteDecision Decision, double? Confidence, TaskComplexity Complexity);
+    /// <summary>What the selector is asked for; routing needs no prompt template, only the arguments.</summary>
+    private static readonly KernelFunction RouteFunction = KernelFunctionFactory.CreateFromMethod(() => string.Empty, "route", "Routes one chat request.");
+
+    private readonly IChatClientSelector _selector = kernel.Services.GetRequiredService<IChatClientSelector>();
+
+    private sealed record Plan(RouteDecision Decision, double? Confidence, TaskComplexity Complexity, FallbackChatClient Client);
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var list = messages as IList<ChatMessage> ?? messages.ToList();
         var plan = await PlanAsync(list, options, cancellationToken);
-        var route = plan.Decision.Primary;
-        var reason = plan.Decision.Reason;
-        ChatResponse response;
-        try
-        {
-            response = await backends[route].Client!.GetResponseAsync(list, options, cancellationToken);
-        }
-        catch (Exception ex) when (CanFallBack(ex, plan.Decision, cancellationToken))
-        {
-            LogFallback(logger, route.ToWireName(), plan.Decision.Fallback!.Value.ToWireName(), ex.Message);
-            route = plan.Decision.Fallback!.Value;
-            reason = RouteReasons.Fallback;
-            response = await backends[route].Client!.GetResponseAsync(list, options, cancellationToken);
-        }
-
-        Settle(route, reason, plan, response.Usage);
-        Annotate(response.AdditionalProperties ??= [], route, reason, plan);
+        var response = await plan.Client.GetResponseAsync(list, options, cancellationToken);
+        Settle(plan, response.Usage);
+        Annotate(response.AdditionalProperties ??= [], plan);
         return response;
     }
 
@@ -56,48 +51,21 @@ public sealed partial class HybridRouterChatClient(
     {
         var list = messages as IList<ChatMessage> ?? messages.ToList();
         var plan = await PlanAsync(list, options, cancellationToken);
-        var route = plan.Decision.Primary;
-        var reason = plan.Decision.Reason;
-
-        // Fallback is only possible before the first update reaches the caller.
-        var enumerator = backends[route].Client!.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        bool hasFirst;
-        try
-        {
-            hasFirst = await enumerator.MoveNextAsync();
-        }
-        catch (Exception ex) when (CanFallBack(ex, plan.Decision, cancellationToken))
-        {
-            await enumerator.DisposeAsync();
-            LogFallback(logger, route.ToWireName(), plan.Decision.Fallback!.Value.ToWireName(), ex.Message);
-            route = plan.Decision.Fallback!.Value;
-            reason = RouteReasons.Fallback;
-            enumerator = backends[route].Client!.GetStreamingResponseAsync(list, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            hasFirst = await enumerator.MoveNextAsync();
-        }
-
         UsageDetails? usage = null;
-        try
+        var first = true;
+        await foreach (var update in plan.Client.GetStreamingResponseAsync(list, options, cancellationToken))
         {
-            if (hasFirst)
+            if (first)
             {
-                var first = enumerator.Current;
-                Annotate(first.AdditionalProperties ??= [], route, reason, plan);
-                usage = LastUsage(first, usage);
-                yield return first;
-                while (await enumerator.MoveNextAsync())
-                {
-                    usage = LastUsage(enumerator.Current, usage);
-                    yield return enumerator.Current;
-                }
+                Annotate(update.AdditionalProperties ??= [], plan);
+                first = false;
             }
-        }
-        finally
-        {
-            await enumerator.DisposeAsync();
+
+            usage = update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? usage;
+            yield return update;
         }
 
-        Settle(route, reason, plan, usage);
+        Settle(plan, usage);
     }
 
     /// <summary>Decides without calling a model: what /query reports when no answer is generated.</summary>
@@ -112,22 +80,25 @@ public sealed partial class HybridRouterChatClient(
         double? score = hints.ConfidenceKnown ? hints.Confidence
             : hints.Private || hints.ForcedRoute is not null ? null
             : await confidence.GetAsync(text, cancellationToken);
-        var inputs = new RoutingInputs
+        var arguments = new KernelArguments
         {
-            Private = hints.Private,
-            PreferLocal = hints.PreferLocal,
-            ForcedRoute = hints.ForcedRoute,
-            Confidence = score,
-            Complexity = complexity,
-            Local = backends.Local.Availability,
-            Remote = backends.Remote.Availability,
-            RemoteWithinBudget = budget.Allows(),
+            [RoutingSelector.InputsArgument] = new RoutingInputs
+            {
+                Private = hints.Private,
+                PreferLocal = hints.PreferLocal,
+                ForcedRoute = hints.ForcedRoute,
+                Confidence = score,
+                Complexity = complexity,
+                Local = backends.Local.Availability,
+                Remote = backends.Remote.Availability,
+                RemoteWithinBudget = budget.Allows(),
+            },
         };
 
-        RouteDecision decision;
+        IChatClient? primary;
         try
         {
-            decision = policy.Decide(inputs);
+            _selector.TrySelectChatClient(kernel, RouteFunction, arguments, out primary, out _);
         }
         catch (RouteUnavailableException ex)
         {
@@ -136,18 +107,27 @@ public sealed partial class HybridRouterChatClient(
             throw;
         }
 
+        var decision = (RouteDecision)arguments[RoutingSelector.DecisionArgument]!;
+        var fallback = decision.Fallback is { } other ? kernel.Services.GetKeyedService<IChatClient>(other.ToWireName()) : null;
         Activity.Current?.SetTag("aistack.route", decision.Primary.ToWireName());
         Activity.Current?.SetTag("aistack.route.reason", decision.Reason);
         LogDecision(logger, decision.Primary.ToWireName(), decision.Reason, decision.Explanation, score, complexity.ToWireName());
-        return new Plan(decision, score, complexity);
+        return new Plan(decision, score, complexity, new FallbackChatClient(primary!, decision.Primary, fallback, OnFailure));
     }
 
-    private static bool CanFallBack(Exception ex, RouteDecision decision, CancellationToken cancellationToken) =>
-        decision.Fallback is not null && !cancellationToken.IsCancellationRequested && ex is not RouteUnavailableException;
-
-    private void Settle(ModelRoute route, string reason, Plan plan, UsageDetails? usage)
+    private void OnFailure(ModelRoute route, Exception error)
     {
+        telemetry.RouteErrors.Add(1, new KeyValuePair<string, object?>("route", route.ToWireName()));
+        LogBackendFailed(logger, route.ToWireName(), error.Message);
+    }
+
+    private void Settle(Plan plan, UsageDetails? usage)
+    {
+        var route = plan.Client.Answered;
+        var reason = plan.Client.FellBack ? RouteReasons.Fallback : plan.Decision.Reason;
         telemetry.RouteDecisions.Add(1, new("route", route.ToWireName()), new("reason", reason));
+        telemetry.Tokens.Add(usage?.InputTokenCount ?? 0, new("route", route.ToWireName()), new("type", "input"));
+        telemetry.Tokens.Add(usage?.OutputTokenCount ?? 0, new("route", route.ToWireName()), new("type", "output"));
         events.Publish(TelemetryEventTypes.RouteDecided, new
         {
             route = route.ToWireName(),
@@ -166,11 +146,12 @@ public sealed partial class HybridRouterChatClient(
         }
     }
 
-    private void Annotate(AdditionalPropertiesDictionary properties, ModelRoute route, string reason, Plan plan)
+    private void Annotate(AdditionalPropertiesDictionary properties, Plan plan)
     {
+        var route = plan.Client.Answered;
         properties[RouteHints.RouteKey] = route.ToWireName();
-        properties[RouteHints.ReasonKey] = reason;
-        properties[RouteHints.ExplanationKey] = reason == RouteReasons.Fallback
+        properties[RouteHints.ReasonKey] = plan.Client.FellBack ? RouteReasons.Fallback : plan.Decision.Reason;
+        properties[RouteHints.ExplanationKey] = plan.Client.FellBack
             ? $"{plan.Decision.Explanation}; the {plan.Decision.Primary.ToWireName()} model failed, answered by {route.ToWireName()}"
             : plan.Decision.Explanation;
         properties[RouteHints.BackendKey] = backends[route].Name;
@@ -181,11 +162,9 @@ public sealed partial class HybridRouterChatClient(
         }
     }
 
-    private static UsageDetails? LastUsage(ChatResponseUpdate update, UsageDetails? current) =>
-        update.Contents.OfType<UsageContent>().LastOrDefault()?.Details ?? current;
-
     public object? GetService(Type serviceType, object? serviceKey = null) =>
-        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this :
+        serviceKey is null && serviceType == typeof(Kernel) ? kernel : null;
 
     public void Dispose()
     {
@@ -197,6 +176,6 @@ public sealed partial class HybridRouterChatClient(
     [LoggerMessage(Level = LogLevel.Warning, Message = "No route ({Reason}): {Message}")]
     private static partial void LogNoRoute(ILogger logger, string reason, string message);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Route} model failed, falling back to {Fallback}: {Error}")]
-    private static partial void LogFallback(ILogger logger, string route, string fallback, string error);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Route} model failed: {Error}")]
+    private static partial void LogBackendFailed(ILogger logger, string route, string error);
 }

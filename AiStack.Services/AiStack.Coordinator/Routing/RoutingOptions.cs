@@ -7,7 +7,7 @@ public sealed class RoutingOptions
 {
     public const string Section = "Routing";
 
-    /// <summary>Top retrieval score at or above which a request goes to the local model (the original's 0.85).</summary>
+    /// <summary>Top retrieval score at or above which a request goes to the local model (the original's 0.85); the start-up value, which PATCH /settings overrides.</summary>
     [Range(0.0, 1.0)]
     public double LocalConfidenceThreshold { get; set; } = 0.85;
 
@@ -28,6 +28,9 @@ public sealed class RoutingOptions
 
     /// <summary>File that keeps today's remote usage across restarts; default <c>$AISTACK_HOME/data/coordinator-remote-budget.json</c>.</summary>
     public string? BudgetStateFile { get; set; }
+
+    /// <summary>File that keeps the settings changed through PATCH /settings; default <c>$AISTACK_HOME/data/coordinator-settings.json</c>.</summary>
+    public string? SettingsFile { get; set; }
 
     /// <summary>How long a retrieval confidence is reused for the same text.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]

@@ -28,7 +28,7 @@ public enum BackendAvailability
 public sealed record RouteDecision(ModelRoute Primary, ModelRoute? Fallback, string Reason, string Explanation);
 
 /// <summary>No backend may serve the request; carries the HTTP status and a message that says what to change.</summary>
-public sealed class RouteUnavailableException(int statusCode, string reason, string message) : Exception(message)
+public sealed class RouteUnavailableException(int statusCode, string reason, string message, Exception? inner = null) : Exception(message, inner)
 {
     public int StatusCode { get; } = statusCode;
 
@@ -41,7 +41,8 @@ public sealed class RouteUnavailableException(int statusCode, string reason, str
 /// confidence goes remote; the daily remote budget and backend health (breakers) can overrule the preference, and the other
 /// backend is the fallback whenever the request is allowed to use it.
 /// </summary>
-public sealed class RoutingPolicy(RoutingOptions options)
+/// <param name="liveThreshold">The live confidence threshold (the settings API changes it); the option's value when not given.</param>
+public sealed class RoutingPolicy(RoutingOptions options, Func<double>? liveThreshold = null)
 {
     public const string NoBackendMessage =
         "No model backend is configured. Set Inference__ModelPath to a GGUF file for the local model, " +
@@ -108,7 +109,7 @@ public sealed class RoutingPolicy(RoutingOptions options)
 
     private (ModelRoute Route, string Reason, string Explanation) Prefer(RoutingInputs inputs)
     {
-        var threshold = options.LocalConfidenceThreshold;
+        var threshold = liveThreshold?.Invoke() ?? options.LocalConfidenceThreshold;
         if (inputs.PreferLocal)
         {
             return (ModelRoute.Local, RouteReasons.PreferLocal, "prefer_local was set");

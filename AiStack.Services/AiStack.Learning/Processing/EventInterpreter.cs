@@ -7,7 +7,6 @@ using AiStack.Learning.Ingest;
 using AiStack.Learning.Patterns;
 using AiStack.Learning.Proposals;
 using Dapper;
-using Microsoft.Extensions.Options;
 
 namespace AiStack.Learning.Processing;
 
@@ -16,7 +15,7 @@ namespace AiStack.Learning.Processing;
 /// with their feedback, error -> fix sequences), the state that joins events across batches (iterations, interactions), and the
 /// signals and proposals for optimizations.
 /// </summary>
-public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOptions<LearningOptions> options)
+public sealed class EventInterpreter(PatternStore patterns, Signals signals, CoordinatorRouting routing)
 {
     private static readonly string[] NameResolutionErrors =
         ["name resolution", "could not resolve", "name or service not known", "nodename nor servname", "no such host", "getaddrinfo"];
@@ -51,6 +50,9 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
                 break;
             case TelemetryEventTypes.Feedback or "learning_feedback":
                 await FeedbackAsync(connection, transaction, stored, payload, batch, now);
+                break;
+            case TelemetryEventTypes.ApprovalDecided:
+                await ApprovalDecidedAsync(connection, transaction, stored, payload);
                 break;
         }
     }
@@ -295,7 +297,12 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
             return;
         }
 
-        var current = options.Value.CurrentRouteThreshold;
+        if (routing.LocalConfidenceThreshold is not { } current)
+        {
+            // The Coordinator's live threshold is unknown this run: the signal is kept, the proposal waits for a run that knows it.
+            return;
+        }
+
         var suggested = Math.Round(Math.Min(0.99, current + 0.05), 2);
         await signals.ProposeAsync(connection, transaction, batch, ProposalKinds.RouteThreshold, kind,
             $"Raise the local-route confidence threshold for '{kind}' queries to {suggested.ToString(CultureInfo.InvariantCulture)}",
@@ -307,6 +314,16 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
                 ["query_kind"] = kind, ["current_threshold"] = current, ["suggested_threshold"] = suggested,
                 ["local"] = local.Evidence.DeepClone(), ["remote"] = remote.Evidence.DeepClone(),
             }, now);
+    }
+
+    /// <summary>A decision on a proposal's Ralph task (Ralph's own event) decides the proposal: approved ones are then carried out.</summary>
+    private static async Task ApprovalDecidedAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p)
+    {
+        var decided = EventPayload.Read<ApprovalDecidedPayload>(p);
+        var taskId = stored.TaskId ?? decided.TaskId;
+        await connection.ExecuteAsync(
+            "UPDATE proposals SET status = @status WHERE ralph_task_id = @taskId AND status = @submitted",
+            new { status = decided.Approved ? ProposalStatuses.Approved : ProposalStatuses.Rejected, taskId, submitted = ProposalStatuses.Submitted }, transaction);
     }
 
     /// <summary>The text, unless it is a privacy hash ("sha256:..."), which carries nothing to learn from.</summary>

@@ -27,6 +27,8 @@ public sealed class LearningPipeline(
     NearDuplicates nearDuplicates,
     PatternPublisher publisher,
     ProposalSubmitter submitter,
+    ProposalApplier applier,
+    CoordinatorRouting routing,
     DatasetWriter dataset,
     Retention retention,
     IOptions<LearningOptions> options,
@@ -51,6 +53,7 @@ public sealed class LearningPipeline(
             }
 
             State.Standby = false;
+            await routing.RefreshAsync(cancellationToken);
             var backlog = await events.GetBacklogAsync(cancellationToken);
             var paused = IsOverThreshold(backlog);
             State.Update(backlog, paused);
@@ -165,6 +168,7 @@ public sealed class LearningPipeline(
         var merged = await Step("knowledgebase", () => nearDuplicates.RunAsync(cancellationToken));
         await Step("knowledgebase", () => publisher.RunAsync(cancellationToken));
         var submitted = await Step("ralph", () => submitter.RunAsync(cancellationToken));
+        await Step("coordinator", () => applier.RunAsync(cancellationToken));
         if (datasetMayHaveChanged || merged > 0 || !File.Exists(dataset.Path))
         {
             await Step("dataset", async () => (int)(await dataset.WriteAsync(cancellationToken)).Examples);
@@ -189,7 +193,6 @@ public sealed class LearningPipeline(
     }
 }
 
-/// <summary>The answer of <c>POST /learning/process</c>.</summary>
 /// <summary>What the last run saw, for health and stats without a query.</summary>
 public sealed class PipelineState
 {

@@ -26,7 +26,7 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
         await using (var connection = await database.OpenConnectionAsync(cancellationToken))
         {
             pending = (await connection.QueryAsync<ProposalRow>(new CommandDefinition(
-                $"SELECT {ProposalRow.Columns} FROM proposals WHERE status = 'pending' ORDER BY id LIMIT 20", cancellationToken: cancellationToken))).AsList();
+                $"SELECT {ProposalRow.Columns} FROM proposals WHERE status = '{ProposalStatuses.Pending}' ORDER BY id LIMIT 20", cancellationToken: cancellationToken))).AsList();
         }
 
         var submitted = 0;
@@ -64,7 +64,7 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
             await using var connection = await database.OpenConnectionAsync(cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE proposals SET status = @status, ralph_task_id = @taskId, attempts = attempts + 1, last_error = @error, submitted_at = @now WHERE id = @Id",
-                new { status = taskId is null ? "pending" : "submitted", taskId, error, now = taskId is null ? (DateTimeOffset?)null : time.GetUtcNow(), proposal.Id },
+                new { status = taskId is null ? ProposalStatuses.Pending : ProposalStatuses.Submitted, taskId, error, now = taskId is null ? (DateTimeOffset?)null : time.GetUtcNow(), proposal.Id },
                 cancellationToken: cancellationToken));
         }
 

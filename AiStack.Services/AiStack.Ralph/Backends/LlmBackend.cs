@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using AiStack.Clients;
-using AiStack.Contracts;
 using AiStack.Contracts.Coordinator;
 using AiStack.Ralph.Workspaces;
 
@@ -29,10 +28,10 @@ public sealed class LlmBackend(CoordinatorClient coordinator, TimeSpan timeout) 
     public async Task<BackendResult> RunAsync(BackendRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.Input.Length > WireLimits.MaxQueryPromptChars)
+        if (request.Input.Length > CoordinatorLimits.MaxPromptChars)
         {
             return Failed(1, string.Create(CultureInfo.InvariantCulture,
-                $"the iteration input has {request.Input.Length} characters; the Coordinator takes at most {WireLimits.MaxQueryPromptChars} (shorten the task's prompt or context)"));
+                $"the iteration input has {request.Input.Length} characters; the Coordinator takes at most {CoordinatorLimits.MaxPromptChars} (shorten the task's prompt or context)"));
         }
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AiStack.Contracts;
+using AiStack.Contracts.Coordinator;
 using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Tasks;
@@ -12,7 +12,7 @@ namespace AiStack.Ralph.Loop;
 /// Each iteration starts with fresh context: the task, its goal, and what the previous iterations did (exit codes, errors, what the
 /// verify command said). For the <c>llm</c> backend, which cannot look around by itself, also the workspace (a listing and the
 /// contents that fit), the exact file-edit format Ralph applies and how to signal completion, all within
-/// <see cref="WireLimits.MaxQueryPromptChars"/> so that the Coordinator takes it whole: what does not fit is named, never dropped
+/// <see cref="CoordinatorLimits.MaxPromptChars"/> so that the Coordinator takes it whole: what does not fit is named, never dropped
 /// silently.
 /// </summary>
 public sealed class IterationInputBuilder(TaskStore store)
@@ -38,7 +38,7 @@ public sealed class IterationInputBuilder(TaskStore store)
         }
 
         var workspace = new StringBuilder();
-        AppendWorkspace(workspace, task, previous, WireLimits.MaxQueryPromptChars - head.Length - tail.Length);
+        AppendWorkspace(workspace, task, previous, CoordinatorLimits.MaxPromptChars - head.Length - tail.Length);
         return head.Append(workspace).Append(tail).ToString();
     }
 

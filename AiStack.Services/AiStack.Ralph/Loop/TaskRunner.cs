@@ -103,7 +103,8 @@ public sealed partial class TaskRunner(
             }
 
             var number = task.Iteration + 1;
-            if (task.RequireApproval != 0 && number >= 2 && !await PassApprovalGateAsync(task, owner, number, settings, cancellationToken))
+            // An approval-gated task runs nothing unapproved, its first iteration included; each iteration asks again.
+            if (task.RequireApproval != 0 && !await PassApprovalGateAsync(task, owner, number, settings, cancellationToken))
             {
                 return;
             }

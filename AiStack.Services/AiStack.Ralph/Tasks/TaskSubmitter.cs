@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using AiStack.Contracts;
+using AiStack.Contracts.Coordinator;
 using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
 using AiStack.Ralph.Adaptive;
@@ -30,7 +30,6 @@ public sealed class TaskSubmitter(
     public const int MaxTags = 20;
     public const int MaxTagLength = 64;
     public const int MaxFixedIterations = 100_000;
-    public const int MaxIterationTokens = 32_768;
 
     public async Task<SubmitOutcome> SubmitAsync(SubmitTaskRequest request, CancellationToken cancellationToken)
     {
@@ -58,15 +57,15 @@ public sealed class TaskSubmitter(
             errors["backend"] = [$"backend '{backend}' is not declared; declared: {string.Join(", ", backends.Names)}."];
         }
 
-        if (backends.Find(backend) is { Kind: LlmBackend.BuiltInName } && prompt.Length > WireLimits.MaxLlmTaskPromptChars)
+        if (backends.Find(backend) is { Kind: LlmBackend.BuiltInName } && prompt.Length > TaskLimits.MaxLlmPromptChars)
         {
-            errors["prompt"] = [$"prompt has {prompt.Length} characters; an llm task's prompt may have {WireLimits.MaxLlmTaskPromptChars} so that its " +
-                                $"iteration input (prompt, workspace files, edit format) fits the Coordinator's {WireLimits.MaxQueryPromptChars}."];
+            errors["prompt"] = [$"prompt has {prompt.Length} characters; an llm task's prompt may have {TaskLimits.MaxLlmPromptChars} so that its " +
+                                $"iteration input (prompt, workspace files, edit format) fits the Coordinator's {CoordinatorLimits.MaxPromptChars}."];
         }
 
-        if (request.IterationMaxTokens is < 1 or > MaxIterationTokens)
+        if (request.IterationMaxTokens is < 1 or > TaskLimits.MaxIterationTokens)
         {
-            errors["iteration_max_tokens"] = [$"iteration_max_tokens must be 1-{MaxIterationTokens}."];
+            errors["iteration_max_tokens"] = [$"iteration_max_tokens must be 1-{TaskLimits.MaxIterationTokens}."];
         }
 
         var requested = request.MaxIterations ?? -1;

@@ -1,6 +1,5 @@
 using System.Net;
 using AiStack.Clients;
-using AiStack.Contracts;
 using AiStack.Contracts.Coordinator;
 using AiStack.Contracts.KnowledgeBase;
 using AiStack.Contracts.Stack;
@@ -140,7 +139,7 @@ public sealed class ServiceClientsTests(RalphStackFixture stack) : IDisposable
     public async Task KnowledgeBase_refuses_a_query_over_the_shared_limit_by_name()
     {
         var error = await Assert.ThrowsAsync<ServiceCallException>(() =>
-            KnowledgeBase.ContextAsync(new ContextRequest { Query = new string('q', WireLimits.MaxContextQueryChars + 1) }));
+            KnowledgeBase.ContextAsync(new ContextRequest { Query = new string('q', ContextLimits.MaxQueryChars + 1) }));
 
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
         Assert.True(error.Problem!.Errors!.ContainsKey("query"), error.Message);

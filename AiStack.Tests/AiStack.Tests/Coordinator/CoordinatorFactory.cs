@@ -1,6 +1,8 @@
 using AiStack.Coordinator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStack.Tests.Coordinator;
 
@@ -9,10 +11,13 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
 {
     public const string ApiKey = "test-coordinator-key";
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public CoordinatorFactory(IDictionary<string, string?>? settings = null)
+    /// <param name="services">Replaces services after the Coordinator's own, e.g. a scripted model standing in for llama.cpp.</param>
+    public CoordinatorFactory(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? home = null)
     {
-        Home = Path.Combine(Path.GetTempPath(), "aistack-tests", "coordinator-" + Guid.NewGuid().ToString("N"));
+        _services = services;
+        Home = home ?? Path.Combine(Path.GetTempPath(), "aistack-tests", "coordinator-" + Guid.NewGuid().ToString("N"));
         _settings = new Dictionary<string, string?>
         {
             ["Security:ApiKey"] = ApiKey,
@@ -22,6 +27,7 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
             // Tests send bursts; the limiter itself is proven by the ServiceDefaults and KnowledgeBase tests.
             ["RateLimiting:Enabled"] = "false",
             ["Routing:BudgetStateFile"] = Path.Combine(Home, "remote-budget.json"),
+            ["Routing:SettingsFile"] = Path.Combine(Home, "settings.json"),
             ["Telemetry:Outbox:SpoolDirectory"] = Path.Combine(Home, "spool"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -38,6 +44,11 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 

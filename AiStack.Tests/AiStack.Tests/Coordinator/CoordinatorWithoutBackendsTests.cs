@@ -79,11 +79,16 @@ public sealed class CoordinatorWithoutBackendsTests : IClassFixture<CoordinatorW
     }
 
     [Fact]
-    public async Task Models_lists_the_hybrid_local_and_remote_models()
+    public async Task Models_lists_only_the_hybrid_model_when_no_backend_is_configured()
     {
         var models = await _client.GetFromJsonAsync<JsonObject>("/v1/models");
         var ids = models!["data"]!.AsArray().Select(m => m!["id"]!.GetValue<string>()).ToList();
-        Assert.Equal(["aistack-hybrid", "aistack-local", "aistack-remote"], ids);
+        Assert.Equal(["aistack-hybrid"], ids);
+        var remote = await _client.GetAsync(new Uri("/v1/models/aistack-remote", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.NotFound, remote.StatusCode);
+        var error = (await remote.Content.ReadFromJsonAsync<JsonObject>())!["error"]!;
+        Assert.Equal("model_not_found", error["code"]!.GetValue<string>());
+        Assert.Equal("model", error["param"]!.GetValue<string>());
     }
 
     [Fact]

@@ -138,12 +138,14 @@ public sealed class HybridRoutingTests(HybridStackFixture stack)
         await using var coordinator = new CoordinatorFactory(stack.HybridSettings());
         using var client = coordinator.CreateClient();
 
-        var first = await QueryAsync(client, new { prompt = HybridStackFixture.KnownPattern, prefer_local = true });
-        var second = await QueryAsync(client, new { prompt = HybridStackFixture.KnownPattern, prefer_local = true });
+        var first = await QueryAsync(client, new { prompt = HybridStackFixture.KnownPattern, prefer_local = true, temperature = 0 });
+        var second = await QueryAsync(client, new { prompt = HybridStackFixture.KnownPattern, prefer_local = true, temperature = 0 });
 
         Assert.False(first["cached"]!.GetValue<bool>());
         Assert.True(second["cached"]!.GetValue<bool>());
         Assert.Equal(first["response"]!.GetValue<string>(), second["response"]!.GetValue<string>());
+        // A replay reports what the answer cost.
+        Assert.Equal(first["tokens"]!["total"]!.GetValue<long>(), second["tokens"]!["total"]!.GetValue<long>());
         var stats = await client.GetFromJsonAsync<JsonObject>("/stats");
         Assert.Equal(1, stats!["cache"]!["hits"]!.GetValue<long>());
     }

@@ -1,13 +1,7 @@
 using AiStack.AppHost.Infrastructure;
 using AiStack.Coordinator.Backends;
-using AiStack.Coordinator.Telemetry;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.DependencyInjection;
-using OpenAI;
-using OpenAI.Chat;
 using Polly.CircuitBreaker;
-using System.ClientModel;
-using System.ClientModel.Primitives;
 using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 
 namespace AiStack.Tests.Coordinator;
@@ -15,29 +9,17 @@ namespace AiStack.Tests.Coordinator;
 /// <summary>The remote backend's breaker against a real refused TCP connection (nothing listens on the port).</summary>
 public sealed class RemoteBackendResilienceTests
 {
-    private static OpenAIChatClientAdapter UnreachableRemote()
-    {
-        var endpoint = new Uri($"http://127.0.0.1:{LocalServerProcess.FreeTcpPort()}/v1");
-        var client = new ChatClient("remote-model", new ApiKeyCredential("none"), new OpenAIClientOptions
-        {
-            Endpoint = endpoint,
-            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
-        });
-        return new OpenAIChatClientAdapter(client, "remote-model", endpoint);
-    }
-
-    private static CoordinatorTelemetry Telemetry()
-    {
-        var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        return new CoordinatorTelemetry(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
-    }
+    /// <summary>The remote backend as the Coordinator builds it (the OpenAI SDK as an IChatClient), aimed at a closed port.</summary>
+    private static IChatClient UnreachableRemote() =>
+        ModelBackendFactory.CreateRemoteClient(
+            new RemoteModelOptions { Endpoint = new Uri($"http://127.0.0.1:{LocalServerProcess.FreeTcpPort()}/v1"), Model = "remote-model" },
+            new HttpClient());
 
     [Fact]
     public async Task The_breaker_opens_after_the_configured_failures_and_then_fails_fast()
     {
         var options = new BackendResilienceOptions { FailuresToOpen = 3, BreakDuration = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromSeconds(5) };
-        var client = new CircuitBreakerChatClient(new GenAiTelemetryChatClient(UnreachableRemote(), Telemetry(), "openai", "remote", TimeProvider.System),
-            "remote-model", options, TimeProvider.System);
+        var client = new CircuitBreakerChatClient(UnreachableRemote(), "remote-model", options, TimeProvider.System);
         AiChatMessage[] messages = [new(ChatRole.User, "hello")];
 
         for (var i = 0; i < 3; i++)

@@ -1,6 +1,4 @@
 using AiStack.Coordinator.Budget;
-using AiStack.Coordinator.Routing;
-using Microsoft.Extensions.Options;
 
 namespace AiStack.Tests.Coordinator;
 
@@ -13,21 +11,12 @@ public sealed class RemoteBudgetTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private sealed class Monitor(RoutingOptions value) : IOptionsMonitor<RoutingOptions>
-    {
-        public RoutingOptions CurrentValue => value;
-
-        public RoutingOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<RoutingOptions, string?> listener) => null;
-    }
-
     private static string StateFile() => Path.Combine(Path.GetTempPath(), "aistack-tests", "budget-" + Guid.NewGuid().ToString("N") + ".json");
 
     [Fact]
     public void Token_budget_is_exhausted_once_usage_reaches_the_limit()
     {
-        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 100 }), new Clock(DateTimeOffset.UtcNow), null);
+        var budget = new RemoteBudget(() => (100L, 0), new Clock(DateTimeOffset.UtcNow), null);
         budget.Record(60);
         Assert.True(budget.Allows());
         budget.Record(40);
@@ -38,7 +27,7 @@ public sealed class RemoteBudgetTests
     [Fact]
     public void Request_budget_counts_requests()
     {
-        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 0, DailyRemoteRequestBudget = 2 }), new Clock(DateTimeOffset.UtcNow), null);
+        var budget = new RemoteBudget(() => (0L, 2), new Clock(DateTimeOffset.UtcNow), null);
         budget.Record(0);
         budget.Record(0);
         Assert.False(budget.Allows());
@@ -48,7 +37,7 @@ public sealed class RemoteBudgetTests
     public void The_budget_resets_at_utc_midnight()
     {
         var clock = new Clock(new DateTimeOffset(2026, 11, 21, 23, 59, 0, TimeSpan.Zero));
-        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 10 }), clock, null);
+        var budget = new RemoteBudget(() => (10L, 0), clock, null);
         budget.Record(10);
         Assert.False(budget.Allows());
         clock.Now = clock.Now.AddMinutes(2);
@@ -61,7 +50,7 @@ public sealed class RemoteBudgetTests
     {
         var file = StateFile();
         var clock = new Clock(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
-        var options = new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 1000 });
+        Func<(long, int)> options = () => (1000L, 0);
         new RemoteBudget(options, clock, file).Record(700);
 
         var restarted = new RemoteBudget(options, clock, file);

@@ -7,8 +7,11 @@ using Microsoft.Extensions.Logging;
 
 namespace AiStack.Tests.Infrastructure;
 
-/// <summary>A received span: its trace, its name and the service that sent it.</summary>
-public sealed record CollectedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string Service);
+/// <summary>A received span: its trace, its name, the service that sent it and its attributes (values as text; arrays comma-joined).</summary>
+public sealed record CollectedSpan(string TraceId, string SpanId, string ParentSpanId, string Name, string Service)
+{
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// An OTLP/HTTP (protobuf) trace receiver on a loopback port: what a real collector would get from the services.
@@ -79,10 +82,43 @@ public sealed class OtlpTraceCollector : IAsyncDisposable
                         Hex(Fields(span, 2).FirstOrDefault()),
                         Hex(Fields(span, 4).FirstOrDefault()),
                         Fields(span, 5).Select(b => b.ToStringUtf8()).FirstOrDefault() ?? "",
-                        service);
+                        service)
+                    {
+                        Attributes = Fields(span, 9).ToDictionary(
+                            kv => Fields(kv, 1).Select(b => b.ToStringUtf8()).FirstOrDefault() ?? "",
+                            kv => Fields(kv, 2).Select(AnyValue).FirstOrDefault() ?? ""),
+                    };
                 }
             }
         }
+    }
+
+    /// <summary>An OTLP AnyValue as text: string 1, bool 2, int 3, double 4, array 5 (of AnyValue).</summary>
+    private static string AnyValue(ByteString value)
+    {
+        var input = new CodedInputStream(value.ToByteArray());
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            switch (WireFormat.GetTagFieldNumber(tag))
+            {
+                case 1:
+                    return input.ReadString();
+                case 2:
+                    return input.ReadBool() ? "true" : "false";
+                case 3:
+                    return input.ReadInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                case 4:
+                    return input.ReadDouble().ToString(System.Globalization.CultureInfo.InvariantCulture);
+                case 5:
+                    return string.Join(",", Fields(input.ReadBytes(), 1).Select(AnyValue));
+                default:
+                    input.SkipLastField();
+                    break;
+            }
+        }
+
+        return "";
     }
 
     /// <summary>Every length-delimited field <paramref name="number"/> of a message; other fields are skipped.</summary>

@@ -78,9 +78,15 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
             var dataset = await export.ReadAsync<JsonObject>();
 
             await using var connection = await database.OpenConnectionAsync();
-            Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>("SELECT value FROM counters WHERE name = 'events_processed'"));
-            Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>("SELECT events FROM checkpoint"));
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE processed_batch IS NULL"));
+            // Learning's own events (pattern_extracted after a run that learned something, dataset_exported) arrive through its
+            // outbox, maybe still now, and are processed like the test's: every processed event is counted once, in one snapshot.
+            Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM events WHERE id LIKE 'crash-%' AND processed_batch IS NOT NULL"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+                "SELECT (SELECT value FROM counters WHERE name = 'events_processed') - (SELECT COUNT(*) FROM events WHERE processed_batch IS NOT NULL)"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+                "SELECT (SELECT events FROM checkpoint) - (SELECT COUNT(*) FROM events WHERE processed_batch IS NOT NULL)"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE processed_batch IS NULL AND source <> 'learning'"));
 
             const int learnable = Rounds * EventsPerRound / 2;
             var patterns = (await connection.QueryAsync<(long Id, string Origin, long Occurrences)>(
@@ -139,7 +145,8 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
         }
         while ((stats["events"]!["processed"]!.GetValue<long>() < expected || stats["events"]!["lag"]!.GetValue<long>() > 0) && DateTime.UtcNow < deadline);
 
-        Assert.Equal(expected, stats["events"]!["processed"]!.GetValue<long>());
+        Assert.Equal(0, stats["events"]!["lag"]!.GetValue<long>());
+        Assert.True(stats["events"]!["processed"]!.GetValue<long>() >= expected, stats.ToJsonString());
         return stats;
     }
 

@@ -18,7 +18,7 @@ namespace AiStack.Tests.Ralph;
 
 /// <summary>
 /// The <c>llm</c> backend doing agent work end to end over real HTTP: Ralph -> a real Coordinator -> a real KnowledgeBase (every request
-/// it receives counted) and, as the Coordinator's OpenAI-compatible remote model, a scripted chat client standing in for a model.
+/// it receives counted), with a scripted chat client as the Coordinator's local model, standing in for a model.
 /// </summary>
 public sealed class RalphAgentLoopTests : IAsyncLifetime
 {
@@ -55,7 +55,7 @@ public sealed class RalphAgentLoopTests : IAsyncLifetime
     [Fact]
     public async Task The_llm_backend_edits_the_workspace_from_the_model_answers_until_the_task_is_verifiably_done()
     {
-        var script = new ScriptedChatClient(
+        var script = new ScriptedAgentModel(
             // 1: a wrong greeting, and two edits that must be refused.
             _ => $"Fixing it.\n<file path=\"{Greeting}\">\nprint(\"helo, world\")\n</file>\n<file path=\"../outside.txt\">\nescaped\n</file>\n" +
                  "<file path=\".git/config\">\n[core]\n\thooksPath = /tmp\n</file>\n",
@@ -108,7 +108,7 @@ public sealed class RalphAgentLoopTests : IAsyncLifetime
     [Fact]
     public async Task An_answer_with_the_complete_marker_ends_a_task_without_other_rules()
     {
-        var script = new ScriptedChatClient(_ => "<file path=\"NOTES.md\">\nwritten by the model\n</file>\n<complete/>");
+        var script = new ScriptedAgentModel(_ => "<file path=\"NOTES.md\">\nwritten by the model\n</file>\n<complete/>");
 
         await using var run = await AgentRunAsync(script, new SubmitTaskRequest { Prompt = "Write NOTES.md.", Backend = "llm", MaxIterations = 3 });
 
@@ -126,7 +126,7 @@ public sealed class RalphAgentLoopTests : IAsyncLifetime
     [Fact]
     public async Task A_long_iteration_input_is_answered_with_one_knowledgebase_call_per_iteration_and_no_refusal()
     {
-        var script = new ScriptedChatClient(_ => "Not yet.", _ => "<complete/>");
+        var script = new ScriptedAgentModel(_ => "Not yet.", _ => "<complete/>");
 
         await using var run = await AgentRunAsync(script, new SubmitTaskRequest { Prompt = "Summarise docs/notes.md in two lines.", Backend = "llm", MaxIterations = 3 });
 
@@ -141,17 +141,13 @@ public sealed class RalphAgentLoopTests : IAsyncLifetime
         Assert.Equal(task.TotalIterations, calls.Count);
     }
 
-    private async Task<AgentRun> AgentRunAsync(ScriptedChatClient script, SubmitTaskRequest request)
+    private async Task<AgentRun> AgentRunAsync(ScriptedAgentModel script, SubmitTaskRequest request)
     {
-        var model = await ScriptedModelServer.StartAsync(script);
         var coordinator = new CoordinatorFactory(new Dictionary<string, string?>
         {
             ["services:knowledgebase:http:0"] = _knowledgeBaseAddress.ToString(),
-            ["Remote:Endpoint"] = model.Endpoint.ToString(),
-            ["Remote:Model"] = "scripted",
-            ["Remote:ApiKey"] = "scripted-model-key",
             ["ResponseCache:Enabled"] = "false",
-        });
+        }, ScriptedStackFixture.WithModel(script));
         var coordinatorAddress = coordinator.StartOnPort(LocalServerProcess.FreeTcpPort());
         var ralph = new RalphFactory(settings: new Dictionary<string, string?>
         {
@@ -174,7 +170,7 @@ public sealed class RalphAgentLoopTests : IAsyncLifetime
         await http.WaitForAsync(submitted.TaskId, seconds: 60);
         var result = await client.ResultAsync(submitted.TaskId);
         var calls = _knowledgeBaseRequests.Skip(before).Where(r => !r.Path.StartsWith("/health", StringComparison.Ordinal)).ToList();
-        return new AgentRun(result, workspace, calls, [http, ralph, coordinator, model]);
+        return new AgentRun(result, workspace, calls, [http, ralph, coordinator]);
     }
 
     private sealed record AgentRun(TaskResultResponse Result, string Workspace, IReadOnlyList<(string Path, int Status)> KnowledgeBaseCalls, object[] Owned)
