@@ -1,4 +1,4 @@
-using AiStack.Learning.Clients;
+using AiStack.Clients;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Diagnostics;
 using AiStack.Learning.Ingest;
@@ -18,8 +18,8 @@ public static class LearningExtensions
 {
     /// <summary>
     /// Registers the Learning service: its database and schema, ingest (HTTP and JSONL tailing), the pipeline and its worker, and
-    /// the typed clients of the KnowledgeBase and Ralph when their addresses are configured (without them, patterns and proposals
-    /// are kept and listed but not posted).
+    /// the typed clients of the KnowledgeBase, Ralph and the Coordinator when their addresses are configured (without them, patterns
+    /// and proposals are kept and listed but not posted, and no route-threshold proposal is made).
     /// </summary>
     public static IHostApplicationBuilder AddLearning(this IHostApplicationBuilder builder)
     {
@@ -44,17 +44,25 @@ public static class LearningExtensions
         services.AddSingleton<NearDuplicates>();
         services.AddSingleton<PatternPublisher>();
         services.AddSingleton<ProposalSubmitter>();
+        services.AddSingleton<ProposalApplier>();
+        services.AddSingleton<CoordinatorRouting>();
         services.AddSingleton<Retention>();
         services.AddSingleton<LearningPipeline>();
 
         if (ServiceEndpoints.TryResolve(builder.Configuration, "knowledgebase") is not null)
         {
-            services.AddServiceClient<KnowledgeBaseClient>("knowledgebase");
+            services.AddServiceClient<KnowledgeBaseClient>(KnowledgeBaseClient.ServiceName);
+        }
+
+        // The Coordinator's routing settings: read for route-threshold proposals, changed when one is approved.
+        if (ServiceEndpoints.TryResolve(builder.Configuration, CoordinatorClient.ServiceName) is not null)
+        {
+            services.AddServiceClient<CoordinatorClient>(CoordinatorClient.ServiceName);
         }
 
         if (ServiceEndpoints.TryResolve(builder.Configuration, "ralph") is not null)
         {
-            services.AddServiceClient<RalphClient>("ralph");
+            services.AddServiceClient<RalphClient>(RalphClient.ServiceName);
         }
 
         // Learning's own events go through the same outbox as every service's; with no other destination configured the outbox

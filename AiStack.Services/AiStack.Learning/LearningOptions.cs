@@ -62,10 +62,6 @@ public sealed class LearningOptions
     [Range(0, 100, ErrorMessage = "Learning:MaxProposalsPerBatch must be between 0 and 100.")]
     public int MaxProposalsPerBatch { get; set; } = 5;
 
-    /// <summary>The Coordinator's local-route confidence threshold that route_threshold proposals start from.</summary>
-    [Range(0.0, 1.0, ErrorMessage = "Learning:CurrentRouteThreshold must be between 0 and 1.")]
-    public double CurrentRouteThreshold { get; set; } = 0.85;
-
     /// <summary>Unprocessed events above which learning pauses (backpressure).</summary>
     [Range(1, long.MaxValue, ErrorMessage = "Learning:BackpressureEvents must be positive.")]
     public long BackpressureEvents { get; set; } = 100_000;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Ingest;
@@ -44,7 +45,7 @@ public static class LearningEndpoints
         var removed = Counter(Counters.DedupExact) + Counter(Counters.DedupNear);
         var candidates = Counter(Counters.Candidates);
         var current = await lease.CurrentAsync(cancellationToken);
-        return TypedResults.Ok(new StatsResponse(
+        return TypedResults.Ok(new LearningStatsResponse(
             byType.Values.Sum(),
             byType,
             dataset,
@@ -78,7 +79,7 @@ public static class LearningEndpoints
     private static async Task<IResult> ExportAsync(DatasetWriter dataset, ITelemetryEvents events, CancellationToken cancellationToken)
     {
         var written = await dataset.WriteAsync(cancellationToken);
-        events.Publish(TelemetryEventTypes.DatasetExported, new { dataset_path = written.Path, examples = written.Examples, bytes = written.Bytes });
+        events.Publish(TelemetryEventTypes.DatasetExported, new DatasetExportedPayload(written.Path, written.Examples, written.Bytes));
         return TypedResults.Ok(new ExportResponse("exported", written.Path, written.Examples, written.Bytes));
     }
 
@@ -145,41 +146,3 @@ public static class LearningEndpoints
 
     public static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
-
-public sealed record StatsResponse(
-    long TotalPatternsLearned,
-    IReadOnlyDictionary<string, long> PatternsByType,
-    long FinetuningDatasetSize,
-    long OptimizationProposals,
-    BackpressureView Backpressure,
-    bool LearningPaused,
-    DeduplicationView Deduplication,
-    EventCounts Events,
-    CheckpointView? Checkpoint,
-    LeaseView? Lease,
-    DateTimeOffset? LastRun);
-
-public sealed record BackpressureView(long BacklogEvents, long BacklogBytes, long ThresholdEvents, long ThresholdBytes, bool Active);
-
-public sealed record DeduplicationView(double Rate, long Removed, long Exact, long Near);
-
-public sealed record EventCounts(long Received, long Processed, long Lag, double LagSeconds, long Corrupt, long Duplicates, long NotLearnable, long Filtered);
-
-public sealed record CheckpointView(long Batch, long LastSeq, long Events, string Holder, DateTimeOffset UpdatedAt);
-
-public sealed record LeaseView(string Holder, DateTimeOffset ExpiresAt, bool HeldHere);
-
-public sealed record ExportResponse(string Status, string DatasetPath, long Examples, long Bytes);
-
-public sealed record ProposalView(long Id, string Kind, string Title, string Prompt, JsonNode? Evidence, string Status, string? RalphTaskId,
-    long Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt);
-
-public sealed record ProposalListResponse(IReadOnlyList<ProposalView> Proposals, int Count);
-
-public sealed record AbCompareRequest(string? VariantA, string? VariantB, string? TagA, string? TagB, int? Days);
-
-public sealed record VariantStats(string Name, long Total, long Rated, double? AvgRating);
-
-public sealed record AbCompareResponse(VariantStats VariantA, VariantStats VariantB, AbDelta Delta, int Days);
-
-public sealed record AbDelta(double? AvgRating);

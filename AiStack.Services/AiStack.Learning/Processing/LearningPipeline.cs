@@ -1,3 +1,4 @@
+using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Diagnostics;
@@ -26,6 +27,8 @@ public sealed class LearningPipeline(
     NearDuplicates nearDuplicates,
     PatternPublisher publisher,
     ProposalSubmitter submitter,
+    ProposalApplier applier,
+    CoordinatorRouting routing,
     DatasetWriter dataset,
     Retention retention,
     IOptions<LearningOptions> options,
@@ -38,7 +41,7 @@ public sealed class LearningPipeline(
 
     public PipelineState State { get; } = new();
 
-    public async Task<RunResult> RunAsync(bool onDemand, CancellationToken cancellationToken)
+    public async Task<ProcessResponse> RunAsync(bool onDemand, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -46,10 +49,11 @@ public sealed class LearningPipeline(
             if (!await lease.TryAcquireAsync(cancellationToken))
             {
                 State.Standby = true;
-                return new RunResult("standby", 0, 0, 0, 0, 0, State.Paused);
+                return new ProcessResponse("standby", 0, 0, 0, 0, 0, State.Paused);
             }
 
             State.Standby = false;
+            await routing.RefreshAsync(cancellationToken);
             var backlog = await events.GetBacklogAsync(cancellationToken);
             var paused = IsOverThreshold(backlog);
             State.Update(backlog, paused);
@@ -78,7 +82,7 @@ public sealed class LearningPipeline(
 
             if (patterns > 0)
             {
-                telemetryEvents.Publish(TelemetryEventTypes.PatternExtracted, new { patterns, events_processed = processed, batches });
+                telemetryEvents.Publish(TelemetryEventTypes.PatternExtracted, new PatternExtractedPayload(patterns, processed, batches));
             }
 
             var proposals = await AfterBatchesAsync(processed > 0, cancellationToken);
@@ -88,7 +92,7 @@ public sealed class LearningPipeline(
             State.LastRun = time.GetUtcNow();
             metrics.Backlog(backlog.Events, backlog.Lag, paused);
             var examples = await dataset.CountAsync(cancellationToken);
-            return new RunResult(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
+            return new ProcessResponse(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
         }
         finally
         {
@@ -164,6 +168,7 @@ public sealed class LearningPipeline(
         var merged = await Step("knowledgebase", () => nearDuplicates.RunAsync(cancellationToken));
         await Step("knowledgebase", () => publisher.RunAsync(cancellationToken));
         var submitted = await Step("ralph", () => submitter.RunAsync(cancellationToken));
+        await Step("coordinator", () => applier.RunAsync(cancellationToken));
         if (datasetMayHaveChanged || merged > 0 || !File.Exists(dataset.Path))
         {
             await Step("dataset", async () => (int)(await dataset.WriteAsync(cancellationToken)).Examples);
@@ -187,9 +192,6 @@ public sealed class LearningPipeline(
         }
     }
 }
-
-/// <summary>The answer of <c>POST /learning/process</c>.</summary>
-public sealed record RunResult(string Status, int Batches, long Events, int Patterns, long Examples, int ProposalsSubmitted, bool LearningPaused);
 
 /// <summary>What the last run saw, for health and stats without a query.</summary>
 public sealed class PipelineState

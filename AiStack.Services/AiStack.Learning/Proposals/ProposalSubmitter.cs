@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using AiStack.Clients;
+using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
-using AiStack.Learning.Clients;
 using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 using Dapper;
@@ -25,7 +26,7 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
         await using (var connection = await database.OpenConnectionAsync(cancellationToken))
         {
             pending = (await connection.QueryAsync<ProposalRow>(new CommandDefinition(
-                $"SELECT {ProposalRow.Columns} FROM proposals WHERE status = 'pending' ORDER BY id LIMIT 20", cancellationToken: cancellationToken))).AsList();
+                $"SELECT {ProposalRow.Columns} FROM proposals WHERE status = '{ProposalStatuses.Pending}' ORDER BY id LIMIT 20", cancellationToken: cancellationToken))).AsList();
         }
 
         var submitted = 0;
@@ -43,9 +44,16 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
                     ["title"] = proposal.Title,
                     ["evidence"] = JsonNode.Parse(proposal.Evidence),
                 };
-                taskId = await client.SubmitApprovalGatedTaskAsync(proposal.Prompt, context, ["learning-proposal", proposal.Kind], cancellationToken);
+                var answer = await client.SubmitAsync(new SubmitTaskRequest
+                {
+                    Prompt = proposal.Prompt,
+                    RequireApproval = true,
+                    Context = context,
+                    Tags = ["learning-proposal", proposal.Kind],
+                }, cancellationToken);
+                taskId = answer.TaskId;
                 submitted++;
-                events.Publish(TelemetryEventTypes.ProposalSubmitted, new { proposal_id = proposal.Id, kind = proposal.Kind, title = proposal.Title, ralph_task_id = taskId }, taskId);
+                events.Publish(TelemetryEventTypes.ProposalSubmitted, new ProposalSubmittedPayload(proposal.Id, proposal.Kind, proposal.Title, taskId), taskId);
             }
             catch (HttpRequestException ex)
             {
@@ -56,7 +64,7 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
             await using var connection = await database.OpenConnectionAsync(cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE proposals SET status = @status, ralph_task_id = @taskId, attempts = attempts + 1, last_error = @error, submitted_at = @now WHERE id = @Id",
-                new { status = taskId is null ? "pending" : "submitted", taskId, error, now = taskId is null ? (DateTimeOffset?)null : time.GetUtcNow(), proposal.Id },
+                new { status = taskId is null ? ProposalStatuses.Pending : ProposalStatuses.Submitted, taskId, error, now = taskId is null ? (DateTimeOffset?)null : time.GetUtcNow(), proposal.Id },
                 cancellationToken: cancellationToken));
         }
 

@@ -9,7 +9,7 @@ namespace AiStack.Tests.Integration;
 /// <summary>A proposal from Learning becomes an approval-gated task in a real Ralph, and approving it lets Ralph run it to the end.</summary>
 public sealed class ProposalApprovalTests
 {
-    // The agent fails its first run and succeeds on its second, so the task reaches iteration 2, which needs the approval.
+    // The agent fails its first run and succeeds on its second; each of the two iterations needs its approval.
     private const string TwoRuns = "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\nif [ $n -lt 2 ]; then exit 1; fi\nexit 0";
 
     [Fact]
@@ -41,7 +41,10 @@ public sealed class ProposalApprovalTests
 
         using var ralphClient = ralph.CreateClient();
         var waiting = await ralphClient.WaitForAsync(taskId, t => t["approval"]?.GetValue<string>() == "pending", seconds: 30);
-        Assert.Equal(1, waiting["iteration"]!.GetValue<int>());
+        Assert.Equal(0, waiting["iteration"]!.GetValue<int>());
+        (await ralphClient.PostAsync(new Uri($"/tasks/{taskId}/approve?approved=true", UriKind.Relative), null)).EnsureSuccessStatusCode();
+        var again = await ralphClient.WaitForAsync(taskId, t => t["approval"]?.GetValue<string>() == "pending" && t["iteration"]!.GetValue<int>() == 1, seconds: 30);
+        Assert.Equal(1, again["iteration"]!.GetValue<int>());
         (await ralphClient.PostAsync(new Uri($"/tasks/{taskId}/approve?approved=true", UriKind.Relative), null)).EnsureSuccessStatusCode();
 
         var finished = await ralphClient.WaitForAsync(taskId, seconds: 30);

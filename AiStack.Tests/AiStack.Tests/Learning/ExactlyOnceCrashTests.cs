@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AiStack.AppHost.Infrastructure;
 using AiStack.Contracts.Telemetry;
-using Dapper;
 using AiStack.Storage;
 using AiStack.Tests.Infrastructure;
+using Dapper;
 using Xunit.Abstractions;
 
 namespace AiStack.Tests.Learning;
@@ -78,9 +78,15 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
             var dataset = await export.ReadAsync<JsonObject>();
 
             await using var connection = await database.OpenConnectionAsync();
-            Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>("SELECT value FROM counters WHERE name = 'events_processed'"));
-            Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>("SELECT events FROM checkpoint"));
-            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE processed_batch IS NULL"));
+            // Learning's own events (pattern_extracted after a run that learned something, dataset_exported) arrive through its
+            // outbox, maybe still now, and are processed like the test's: every processed event is counted once, in one snapshot.
+            Assert.Equal(Rounds * EventsPerRound, await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM events WHERE id LIKE 'crash-%' AND processed_batch IS NOT NULL"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+                "SELECT (SELECT value FROM counters WHERE name = 'events_processed') - (SELECT COUNT(*) FROM events WHERE processed_batch IS NOT NULL)"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+                "SELECT (SELECT events FROM checkpoint) - (SELECT COUNT(*) FROM events WHERE processed_batch IS NOT NULL)"));
+            Assert.Equal(0, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM events WHERE processed_batch IS NULL AND source <> 'learning'"));
 
             const int learnable = Rounds * EventsPerRound / 2;
             var patterns = (await connection.QueryAsync<(long Id, string Origin, long Occurrences)>(
@@ -111,14 +117,11 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
 
     /// <summary>Half the events are learnable completed tasks (each unique), half are iterations that teach nothing.</summary>
     private static TelemetryEvent MakeEvent(int n) => n % 2 == 0
-        ? new TelemetryEvent($"crash-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.TaskCompleted, null, $"task-{n}", new JsonObject
-        {
-            ["prompt"] = string.Create(CultureInfo.InvariantCulture, $"Implement step {n} of the data import pipeline with validation"),
-            ["output"] = string.Create(CultureInfo.InvariantCulture, $"Step {n} implemented: parser, validator and tests added."),
-            ["iterations"] = 1 + (n % 5),
-            ["status"] = "completed",
-            ["backend"] = "llm",
-        })
+        ? new TelemetryEvent($"crash-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.TaskCompleted, null, $"task-{n}", Events.Payload(
+            new TaskCompletedPayload($"task-{n}", "completed", null, 1 + (n % 5), null, null, null, new TaskCompletedSummary(
+                string.Create(CultureInfo.InvariantCulture, $"Implement step {n} of the data import pipeline with validation"),
+                string.Create(CultureInfo.InvariantCulture, $"Step {n} implemented: parser, validator and tests added."),
+                "llm", null, null, null, null, null, null))))
         : new TelemetryEvent($"crash-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.IterationCompleted, null, $"task-{n}", new JsonObject
         {
             ["iteration"] = 1, ["exit_code"] = 0, ["output"] = "ok", ["backend"] = "llm",
@@ -142,7 +145,8 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
         }
         while ((stats["events"]!["processed"]!.GetValue<long>() < expected || stats["events"]!["lag"]!.GetValue<long>() > 0) && DateTime.UtcNow < deadline);
 
-        Assert.Equal(expected, stats["events"]!["processed"]!.GetValue<long>());
+        Assert.Equal(0, stats["events"]!["lag"]!.GetValue<long>());
+        Assert.True(stats["events"]!["processed"]!.GetValue<long>() >= expected, stats.ToJsonString());
         return stats;
     }
 

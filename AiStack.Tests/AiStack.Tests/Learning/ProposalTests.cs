@@ -109,28 +109,4 @@ public sealed class ProposalTests : IAsyncLifetime
         Assert.Equal("dependency_check_addition", task["context"]!["kind"]!.GetValue<string>());
         Assert.Equal("connection_refused", task["context"]!["evidence"]!["error_kind"]!.GetValue<string>());
     }
-
-    [Fact]
-    public async Task Local_answers_that_fail_more_than_remote_ones_propose_a_higher_route_threshold()
-    {
-        var events = new List<AiStack.Contracts.Telemetry.TelemetryEvent>();
-        for (var i = 0; i < 3; i++)
-        {
-            events.Add(Events.QueryAnswered($"l-{i}", $"Write a parser for format number {i} please", $"Here is parser {i}.", route: "local", kind: "coding"));
-            events.Add(Events.Feedback($"l-{i}", rating: 1));
-            events.Add(Events.QueryAnswered($"r-{i}", $"Write a lexer for format number {i} please", $"Here is lexer {i}.", route: "remote", kind: "coding"));
-            events.Add(Events.Feedback($"r-{i}", rating: 5));
-        }
-
-        await _client.SendAsync([.. events]);
-        await _client.ProcessAsync();
-
-        var task = Assert.Single(_received);
-        Assert.Equal("route_threshold", task["context"]!["kind"]!.GetValue<string>());
-        var evidence = task["context"]!["evidence"]!;
-        Assert.Equal("coding", evidence["query_kind"]!.GetValue<string>());
-        Assert.Equal(0.9, evidence["suggested_threshold"]!.GetValue<double>());
-        Assert.Equal(3, evidence["local"]!["failures"]!.GetValue<long>());
-        Assert.Equal(0, evidence["remote"]!["failures"]!.GetValue<long>());
-    }
 }

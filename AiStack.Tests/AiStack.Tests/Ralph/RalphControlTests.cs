@@ -65,17 +65,26 @@ public sealed class RalphControlTests
     }
 
     [Fact]
-    public async Task An_approved_second_iteration_runs_and_the_task_completes()
+    public async Task A_gated_task_runs_nothing_before_approval_and_each_iteration_asks_again()
     {
         await using var factory = Start(TwoRuns);
         var client = factory.CreateClient();
         var id = (await client.SubmitAsync(new { prompt = "needs a human", backend = "agent", max_iterations = 5, require_approval = true })).Id();
-        await client.WaitForAsync(id, t => t["approval"]?.GetValue<string>() == "pending");
+        var first = await client.WaitForAsync(id, t => t["approval"]?.GetValue<string>() == "pending");
+        await Task.Delay(200);
+        var stillWaiting = await client.GetJsonAsync($"/tasks/{id}");
+        var ranBeforeApproval = File.Exists(Path.Combine(stillWaiting["workspace"]!.GetValue<string>(), "runs"));
 
         var answer = await client.PostAsync(new Uri($"/tasks/{id}/approve?approved=true", UriKind.Relative), null);
+        var second = await client.WaitForAsync(id, t => t["approval"]?.GetValue<string>() == "pending" && t["iteration"]!.GetValue<int>() == 1);
+        await client.PostAsync(new Uri($"/tasks/{id}/approve?approved=true", UriKind.Relative), null);
         var task = await client.WaitForAsync(id);
 
+        Assert.Equal(0, first["iteration"]!.GetValue<int>());
+        Assert.Equal(0, stillWaiting["iteration"]!.GetValue<int>());
+        Assert.False(ranBeforeApproval, "the agent ran before the approval");
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(1, second["iteration"]!.GetValue<int>());
         Assert.Equal("completed", task.Status());
         Assert.Equal(2, task["iteration"]!.GetValue<int>());
     }
@@ -92,7 +101,7 @@ public sealed class RalphControlTests
         var task = await client.WaitForAsync(id);
 
         Assert.Equal("rejected", task.Status());
-        Assert.Equal(1, task["iteration"]!.GetValue<int>());
+        Assert.Equal(0, task["iteration"]!.GetValue<int>());
     }
 
     [Fact]

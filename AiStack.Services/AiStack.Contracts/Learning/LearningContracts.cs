@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+
+namespace AiStack.Contracts.Learning;
+
+// The Learning service's API (port 8095): POST /events (AiStack.Contracts.Telemetry) and the original's /learning endpoints.
+
+/// <summary>GET /learning/stats.</summary>
+public sealed record LearningStatsResponse(
+    long TotalPatternsLearned,
+    IReadOnlyDictionary<string, long> PatternsByType,
+    long FinetuningDatasetSize,
+    long OptimizationProposals,
+    BackpressureView Backpressure,
+    bool LearningPaused,
+    DeduplicationView Deduplication,
+    EventCounts Events,
+    CheckpointView? Checkpoint,
+    LeaseView? Lease,
+    DateTimeOffset? LastRun);
+
+public sealed record BackpressureView(long BacklogEvents, long BacklogBytes, long ThresholdEvents, long ThresholdBytes, bool Active);
+
+public sealed record DeduplicationView(double Rate, long Removed, long Exact, long Near);
+
+public sealed record EventCounts(long Received, long Processed, long Lag, double LagSeconds, long Corrupt, long Duplicates, long NotLearnable, long Filtered);
+
+public sealed record CheckpointView(long Batch, long LastSeq, long Events, string Holder, DateTimeOffset UpdatedAt);
+
+public sealed record LeaseView(string Holder, DateTimeOffset ExpiresAt, bool HeldHere);
+
+/// <summary>POST /learning/process: what one run of the pipeline did (status ok, learning_paused or standby).</summary>
+public sealed record ProcessResponse(string Status, int Batches, long Events, int Patterns, long Examples, int ProposalsSubmitted, bool LearningPaused);
+
+/// <summary>POST /learning/export.</summary>
+public sealed record ExportResponse(string Status, string DatasetPath, long Examples, long Bytes);
+
+public sealed record ProposalView(long Id, string Kind, string Title, string Prompt, JsonNode? Evidence, string Status, string? RalphTaskId,
+    long Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt);
+
+/// <summary>GET /learning/proposals[?status=].</summary>
+public sealed record ProposalListResponse(IReadOnlyList<ProposalView> Proposals, int Count);
+
+/// <summary>POST /learning/ab_compare: two variants (or two tags) of interactions compared by their ratings.</summary>
+public sealed record AbCompareRequest(string? VariantA, string? VariantB, string? TagA, string? TagB, int? Days);
+
+public sealed record VariantStats(string Name, long Total, long Rated, double? AvgRating);
+
+public sealed record AbCompareResponse(VariantStats VariantA, VariantStats VariantB, AbDelta Delta, int Days);
+
+public sealed record AbDelta(double? AvgRating);
+
+public static class LearningRoutes
+{
+    public const string Events = "events";
+    public const string Stats = "learning/stats";
+    public const string Process = "learning/process";
+    public const string Export = "learning/export";
+    public const string Dataset = "learning/dataset";
+    public const string AbCompare = "learning/ab_compare";
+
+    public static string Proposals(string? status) => status is null ? "learning/proposals" : $"learning/proposals?status={Uri.EscapeDataString(status)}";
+}

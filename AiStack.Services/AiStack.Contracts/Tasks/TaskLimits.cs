@@ -1,0 +1,19 @@
+using AiStack.Contracts.Coordinator;
+
+namespace AiStack.Contracts.Tasks;
+
+/// <summary>Ralph's input limits, in step with the Coordinator's (<see cref="CoordinatorLimits"/>) that its <c>llm</c> backend calls.</summary>
+public static class TaskLimits
+{
+    /// <summary>A task's prompt (<c>POST /tasks</c>; the <c>Ralph:MaxPromptChars</c> default).</summary>
+    public const int MaxPromptChars = 200_000;
+
+    /// <summary>
+    /// The prompt of an <c>llm</c> task: its iteration input (prompt, workspace files, edit format, previous iteration) must fit the
+    /// Coordinator's <see cref="CoordinatorLimits.MaxPromptChars"/>, so the prompt may take at most half of it.
+    /// </summary>
+    public const int MaxLlmPromptChars = CoordinatorLimits.MaxPromptChars / 2;
+
+    /// <summary>Answer length of one <c>llm</c> iteration (<c>iteration_max_tokens</c>, the <c>llm_max_tokens</c> setting).</summary>
+    public const int MaxIterationTokens = 32_768;
+}
