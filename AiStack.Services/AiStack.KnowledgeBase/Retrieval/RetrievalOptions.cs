@@ -21,4 +21,12 @@ public sealed class RetrievalOptions
     /// <summary>At most this many distinct words of a query are searched.</summary>
     [Range(1, 64, ErrorMessage = "Retrieval:MaxKeywordWords must be between 1 and 64.")]
     public int MaxKeywordWords { get; set; } = 12;
+
+    /// <summary>
+    /// Keyword hits ranked this high pass the minimum score whatever their cosine: an exact term (an error code, a setting's
+    /// name) is often the best answer and embeds far from a question about it. 0 turns this off. Chosen on the labelled
+    /// retrieval set (KnowledgeBase README, "Retrieval quality").
+    /// </summary>
+    [Range(0, 100, ErrorMessage = "Retrieval:StrongKeywordRank must be between 0 and 100.")]
+    public int StrongKeywordRank { get; set; } = 2;
 }

@@ -28,6 +28,12 @@ public sealed class EmbeddedVectorIndex : IVectorStore
         return Task.CompletedTask;
     }
 
+    public Task DropCollectionAsync(string collection, CancellationToken cancellationToken = default)
+    {
+        _collections.TryRemove(collection, out _);
+        return Task.CompletedTask;
+    }
+
     public Task UpsertAsync(string collection, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
