@@ -16,7 +16,8 @@ public sealed record ContextQuery(string Query, IReadOnlyList<KnowledgeCollectio
 /// (k = 60). Each result's <c>score</c> is its cosine similarity to the query (computed from the stored vector for keyword-only
 /// hits; 0 for a chunk still waiting to be re-embedded by the current model), and results below the minimum score (the
 /// request's, else each collection's) are dropped; under a collection's default minimum the strongest keyword hits
-/// (<see cref="RetrievalOptions.StrongKeywordRank"/>) stay whatever their cosine.
+/// (<see cref="RetrievalOptions.StrongKeywordRank"/>) stay whatever their cosine, and take the place of the weakest other
+/// result when the fusion ranks them below the limit.
 /// Without a limit each collection contributes up to its default count.
 /// </summary>
 public sealed class HybridRetriever(
@@ -37,7 +38,8 @@ public sealed class HybridRetriever(
         var vectorHits = await vectorTask;
         var keywordHits = await keywordTask;
 
-        var fused = ReciprocalRankFusion.Fuse<long>([vectorHits.Select(h => h.ChunkId).ToList(), keywordHits.Select(h => h.ChunkId).ToList()]);
+        var fused = ReciprocalRankFusion.Fuse<long>(
+            [vectorHits.Select(h => h.ChunkId).ToList(), keywordHits.Select(h => h.ChunkId).ToList()], [1.0, options.Value.KeywordWeight]);
         var chunks = await chunkReader.ReadAsync(fused.Select(f => f.Item).ToList(), cancellationToken);
 
         var vectorRank = vectorHits.Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
@@ -62,7 +64,13 @@ public sealed class HybridRetriever(
                 continue;
             }
 
-            if (query.Limit is null)
+            var full = results.Count >= wanted;
+            if (full && !strongKeyword)
+            {
+                continue; // the list is full; only a strong keyword hit may still take the place of the weakest other result
+            }
+
+            if (query.Limit is null && !full)
             {
                 var taken = perCollection.GetValueOrDefault(collection.Name);
                 if (taken >= collection.DefaultLimit)
@@ -73,7 +81,7 @@ public sealed class HybridRetriever(
                 perCollection[collection.Name] = taken + 1;
             }
 
-            results.Add(new ContextResult
+            var result = new ContextResult
             {
                 ChunkId = chunk.ChunkId,
                 DocumentId = chunk.DocumentId,
@@ -87,10 +95,23 @@ public sealed class HybridRetriever(
                 VectorRank = hasVector ? v.Rank : null,
                 KeywordRank = hasKeyword ? k : null,
                 FusedScore = Math.Round(fusedScore, 6),
-            });
-            if (results.Count >= wanted)
+            };
+            if (!full)
             {
-                break;
+                results.Add(result);
+                continue;
+            }
+
+            var weakest = results.FindLastIndex(r => r.KeywordRank is not { } rank || rank > options.Value.StrongKeywordRank);
+            if (weakest >= 0)
+            {
+                if (query.Limit is null)
+                {
+                    perCollection[results[weakest].Collection]--;
+                    perCollection[collection.Name] = perCollection.GetValueOrDefault(collection.Name) + 1;
+                }
+
+                results[weakest] = result;
             }
         }
 
