@@ -36,6 +36,7 @@ public static class KnowledgeBaseExtensions
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection(ChunkingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HnswOptions>().Bind(configuration.GetSection(HnswOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QdrantOptions>().Bind(configuration.GetSection(QdrantOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart()
             .Validate(o => o.Overrides.Keys.All(k => KnowledgeCollections.Defaults.Any(c => c.Name == k)),

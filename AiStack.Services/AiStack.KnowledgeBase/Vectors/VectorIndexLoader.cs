@@ -79,6 +79,7 @@ public sealed class VectorIndexLoader(
             }
 
             loaded += await LoadCollectionAsync(collection.Name, model, cancellationToken);
+            (store as EmbeddedVectorIndex)?.CompleteLoad(collection.Name, model);
         }
 
         var total = store is EmbeddedVectorIndex embedded ? embedded.TotalCount : loaded;
