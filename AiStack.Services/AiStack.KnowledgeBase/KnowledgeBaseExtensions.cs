@@ -20,9 +20,6 @@ namespace AiStack.KnowledgeBase;
 
 public static class KnowledgeBaseExtensions
 {
-    /// <summary>Hashing-embedder cosines for a good match run at about a third of a sentence model's (README, "Scores").</summary>
-    public const double HashingMinScoreScale = 0.3;
-
     /// <summary>Registers the knowledge base: storage and schema, embeddings, vector store, cache, retrieval, health checks.</summary>
     public static IHostApplicationBuilder AddKnowledgeBase(this IHostApplicationBuilder builder)
     {
@@ -39,6 +36,7 @@ public static class KnowledgeBaseExtensions
         services.AddOptions<ChunkingOptions>().Bind(configuration.GetSection(ChunkingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<HnswOptions>().Bind(configuration.GetSection(HnswOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QdrantOptions>().Bind(configuration.GetSection(QdrantOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CollectionOptions>().Bind(configuration.GetSection(CollectionOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart()
             .Validate(o => o.Overrides.Keys.All(k => KnowledgeCollections.Defaults.Any(c => c.Name == k)),
@@ -51,7 +49,7 @@ public static class KnowledgeBaseExtensions
         services.AddKnowledgeBaseEmbeddings(configuration);
         services.AddSingleton(sp => KnowledgeCollections.Create(
             sp.GetRequiredService<IOptions<CollectionOptions>>().Value,
-            sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider == EmbeddingOptions.HashingProvider ? HashingMinScoreScale : 1.0));
+            MinScoreScales.For(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider)));
 
         AddVectorStore(services);
         AddCache(services);
@@ -63,7 +61,10 @@ public static class KnowledgeBaseExtensions
         services.AddSingleton<HybridRetriever>();
         services.AddSingleton<ContextService>();
         // After the database migrator (registered by AddServiceDatabase), so the schema exists when the index loads.
+        services.AddSingleton<CollectionEmbedders>();
+        services.AddSingleton<ReembeddingProgress>();
         services.AddHostedService<VectorIndexLoader>();
+        services.AddHostedService<ReembeddingService>();
 
         services.AddHealthChecks()
             .AddCheck<VectorStoreHealthCheck>("vector_store", tags: [HealthTags.Critical])

@@ -53,7 +53,12 @@ public sealed record ContextResult
 
 public sealed record ContextResponse(IReadOnlyList<ContextResult> Results, string Query, double TookMs, bool Cached);
 
-public sealed record CollectionInfo(string Name, string Description, int DefaultLimit, double MinScore, long Documents, long Chunks);
+/// <summary>
+/// A collection with its defaults and contents. <c>EmbeddingModel</c> / <c>Dimensions</c>: the embedder its vectors come from;
+/// <c>ReembeddingRemaining</c>: chunks still waiting to be re-embedded after a model change (0 when none).
+/// </summary>
+public sealed record CollectionInfo(string Name, string Description, int DefaultLimit, double MinScore, long Documents, long Chunks,
+    string? EmbeddingModel = null, int? Dimensions = null, long ReembeddingRemaining = 0);
 
 public sealed record CollectionListResponse(IReadOnlyList<CollectionInfo> Collections);
 

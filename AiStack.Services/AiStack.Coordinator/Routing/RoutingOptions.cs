@@ -7,9 +7,12 @@ public sealed class RoutingOptions
 {
     public const string Section = "Routing";
 
-    /// <summary>Top retrieval score at or above which a request goes to the local model (the original's 0.85); the start-up value, which PATCH /settings overrides.</summary>
+    /// <summary>
+    /// Top retrieval score at or above which a request goes to the local model. The original's 0.85 was for bge-small; 0.37 is
+    /// calibrated for the KnowledgeBase's all-MiniLM-L6-v2 on a labelled set (KnowledgeBase README, "Thresholds"). The start-up value, which PATCH /settings overrides.
+    /// </summary>
     [Range(0.0, 1.0)]
-    public double LocalConfidenceThreshold { get; set; } = 0.85;
+    public double LocalConfidenceThreshold { get; set; } = 0.37;
 
     /// <summary>Where a request goes when the KnowledgeBase gives no confidence (down, or nothing indexed).</summary>
     public ModelRoute RouteWithoutContext { get; set; } = ModelRoute.Local;

@@ -1,3 +1,4 @@
+using AiStack.KnowledgeBase.Embeddings.MiniLm;
 using AiStack.Llama.Hosting;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,12 @@ public static class EmbeddingRegistration
             }
         }
 
+        services.AddOptions<MiniLmOptions>()
+            .Bind(configuration.GetSection(MiniLmOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingOptions.MiniLmProvider,
+            (sp, _) => new MiniLmEmbeddingGenerator(MiniLmModel.Shared(sp.GetRequiredService<IOptions<MiniLmOptions>>().Value)));
         services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingOptions.HashingProvider,
             (sp, _) => new HashingEmbeddingGenerator(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Dimensions));
 
@@ -38,7 +45,7 @@ public static class EmbeddingRegistration
             return sp.GetKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(provider)
                 ?? throw new InvalidOperationException(
                     $"Embeddings:Provider is '{provider}', but no embedder with that name is registered in this build. " +
-                    $"Use '{EmbeddingOptions.HashingProvider}', or register the provider's IEmbeddingGenerator under that key.");
+                    $"Use '{EmbeddingOptions.MiniLmProvider}' (or '{EmbeddingOptions.HashingProvider}', the word-hash fallback), or register the provider's IEmbeddingGenerator under that key.");
         });
         services.AddSingleton<KnowledgeEmbedder>();
         return services;

@@ -4,6 +4,7 @@ using AiStack.KnowledgeBase.Collections;
 using AiStack.KnowledgeBase.Diagnostics;
 using AiStack.KnowledgeBase.Embeddings;
 using AiStack.KnowledgeBase.Vectors;
+using Microsoft.Extensions.Options;
 
 namespace AiStack.KnowledgeBase.Retrieval;
 
@@ -13,10 +14,14 @@ public sealed record ContextQuery(string Query, IReadOnlyList<KnowledgeCollectio
 /// <summary>
 /// Hybrid retrieval: the query's nearest chunks by cosine similarity and its keyword matches, fused by reciprocal rank fusion
 /// (k = 60). Each result's <c>score</c> is its cosine similarity to the query (computed from the stored vector for keyword-only
-/// hits), and results below the minimum score (the request's, else each collection's) are dropped. Without a limit each collection
-/// contributes up to its default count.
+/// hits; 0 for a chunk still waiting to be re-embedded by the current model), and results below the minimum score (the
+/// request's, else each collection's) are dropped; under a collection's default minimum the strongest keyword hits
+/// (<see cref="RetrievalOptions.StrongKeywordRank"/>) stay whatever their cosine, and take the place of the weakest other
+/// result when the fusion ranks them below the limit.
+/// Without a limit each collection contributes up to its default count.
 /// </summary>
-public sealed class HybridRetriever(KnowledgeEmbedder embedder, IVectorStore vectorStore, KeywordSearch keywordSearch, ChunkReader chunkReader)
+public sealed class HybridRetriever(
+    KnowledgeEmbedder embedder, IVectorStore vectorStore, KeywordSearch keywordSearch, ChunkReader chunkReader, IOptions<RetrievalOptions> options)
 {
     public async Task<IReadOnlyList<ContextResult>> RetrieveAsync(ContextQuery query, CancellationToken cancellationToken)
     {
@@ -26,13 +31,15 @@ public sealed class HybridRetriever(KnowledgeEmbedder embedder, IVectorStore vec
         var wanted = query.Limit ?? query.Collections.Sum(c => c.DefaultLimit);
         var pool = Math.Clamp(wanted * 4, 20, 400);
 
+        var model = embedder.ModelId;
         var vector = await embedder.EmbedAsync(query.Query, cancellationToken);
         var vectorTask = VectorRankingAsync(query, vector, pool, cancellationToken);
         var keywordTask = keywordSearch.SearchAsync(query.Query, query.Collections.Select(c => c.Name).ToList(), query.Project, pool, cancellationToken);
         var vectorHits = await vectorTask;
         var keywordHits = await keywordTask;
 
-        var fused = ReciprocalRankFusion.Fuse<long>([vectorHits.Select(h => h.ChunkId).ToList(), keywordHits.Select(h => h.ChunkId).ToList()]);
+        var fused = ReciprocalRankFusion.Fuse<long>(
+            [vectorHits.Select(h => h.ChunkId).ToList(), keywordHits.Select(h => h.ChunkId).ToList()], [1.0, options.Value.KeywordWeight]);
         var chunks = await chunkReader.ReadAsync(fused.Select(f => f.Item).ToList(), cancellationToken);
 
         var vectorRank = vectorHits.Select((h, i) => (h, i)).ToDictionary(x => x.h.ChunkId, x => (Rank: x.i + 1, x.h.Score));
@@ -48,13 +55,22 @@ public sealed class HybridRetriever(KnowledgeEmbedder embedder, IVectorStore vec
             }
 
             var hasVector = vectorRank.TryGetValue(chunkId, out var v);
-            var cosine = hasVector ? v.Score : VectorMath.Cosine(vector, chunk.Embedding);
-            if (cosine < (query.MinScore ?? collection.MinScore))
+            var cosine = hasVector ? v.Score : chunk.EmbeddingModel == model ? VectorMath.Cosine(vector, chunk.Embedding) : 0;
+            var hasKeyword = keywordRank.TryGetValue(chunkId, out var k);
+            // A request's own min_score is a hard cut; the collection's default one spares the strongest keyword hits.
+            var strongKeyword = query.MinScore is null && hasKeyword && k <= options.Value.StrongKeywordRank;
+            if (cosine < (query.MinScore ?? collection.MinScore) && !strongKeyword)
             {
                 continue;
             }
 
-            if (query.Limit is null)
+            var full = results.Count >= wanted;
+            if (full && !strongKeyword)
+            {
+                continue; // the list is full; only a strong keyword hit may still take the place of the weakest other result
+            }
+
+            if (query.Limit is null && !full)
             {
                 var taken = perCollection.GetValueOrDefault(collection.Name);
                 if (taken >= collection.DefaultLimit)
@@ -65,7 +81,7 @@ public sealed class HybridRetriever(KnowledgeEmbedder embedder, IVectorStore vec
                 perCollection[collection.Name] = taken + 1;
             }
 
-            results.Add(new ContextResult
+            var result = new ContextResult
             {
                 ChunkId = chunk.ChunkId,
                 DocumentId = chunk.DocumentId,
@@ -77,12 +93,25 @@ public sealed class HybridRetriever(KnowledgeEmbedder embedder, IVectorStore vec
                 Score = Math.Round(cosine, 6),
                 VectorScore = Math.Round(cosine, 6),
                 VectorRank = hasVector ? v.Rank : null,
-                KeywordRank = keywordRank.TryGetValue(chunkId, out var k) ? k : null,
+                KeywordRank = hasKeyword ? k : null,
                 FusedScore = Math.Round(fusedScore, 6),
-            });
-            if (results.Count >= wanted)
+            };
+            if (!full)
             {
-                break;
+                results.Add(result);
+                continue;
+            }
+
+            var weakest = results.FindLastIndex(r => r.KeywordRank is not { } rank || rank > options.Value.StrongKeywordRank);
+            if (weakest >= 0)
+            {
+                if (query.Limit is null)
+                {
+                    perCollection[results[weakest].Collection]--;
+                    perCollection[collection.Name] = perCollection.GetValueOrDefault(collection.Name) + 1;
+                }
+
+                results[weakest] = result;
             }
         }
 

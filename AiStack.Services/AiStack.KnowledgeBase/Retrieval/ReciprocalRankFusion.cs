@@ -10,17 +10,29 @@ public static class ReciprocalRankFusion
 
     /// <summary>Fused items, best first; ties keep the order in which items first appear (earlier rankings first).</summary>
     public static IReadOnlyList<(T Item, double Score)> Fuse<T>(IReadOnlyList<IReadOnlyList<T>> rankings, int k = DefaultK)
+        where T : notnull =>
+        Fuse(rankings, null, k);
+
+    /// <summary>Weighted fusion: ranking r contributes weights[r] / (k + rank); null weights are all 1.</summary>
+    public static IReadOnlyList<(T Item, double Score)> Fuse<T>(IReadOnlyList<IReadOnlyList<T>> rankings, IReadOnlyList<double>? weights, int k = DefaultK)
         where T : notnull
     {
         ArgumentNullException.ThrowIfNull(rankings);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
+        if (weights is not null && weights.Count != rankings.Count)
+        {
+            throw new ArgumentException($"{weights.Count} weights for {rankings.Count} rankings.", nameof(weights));
+        }
+
         var scores = new Dictionary<T, (double Score, int FirstSeen)>();
         var order = 0;
-        foreach (var ranking in rankings)
+        for (var r = 0; r < rankings.Count; r++)
         {
+            var ranking = rankings[r];
+            var weight = weights?[r] ?? 1.0;
             for (var i = 0; i < ranking.Count; i++)
             {
-                var contribution = 1.0 / (k + i + 1);
+                var contribution = weight / (k + i + 1);
                 scores[ranking[i]] = scores.TryGetValue(ranking[i], out var existing)
                     ? (existing.Score + contribution, existing.FirstSeen)
                     : (contribution, order++);

@@ -20,6 +20,9 @@ public interface IVectorStore
 
     Task EnsureCollectionAsync(string collection, int dimensions, CancellationToken cancellationToken = default);
 
+    /// <summary>Removes a collection with all its vectors (before it is refilled with another model's); absent is fine.</summary>
+    Task DropCollectionAsync(string collection, CancellationToken cancellationToken = default);
+
     Task UpsertAsync(string collection, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<VectorMatch>> SearchAsync(string collection, VectorQuery query, CancellationToken cancellationToken = default);

@@ -9,16 +9,19 @@ using Dapper;
 namespace AiStack.KnowledgeBase.Vectors;
 
 /// <summary>
-/// Start-up step, after the schema migration: re-embeds chunks stored with another embedding model (so switching
-/// <c>Embeddings:Provider</c> just works), creates the vector store's collections, and fills it from the database: always for
-/// the embedded index (it lives in memory), and for Qdrant when a collection's point count differs from the database's.
-/// It also takes the context cache, so that a bad cache configuration stops start-up.
+/// Start-up step, after the schema migration: creates the vector store's collections and fills them from the database with
+/// the vectors of the configured embedding model only: always for the embedded index (it lives in memory), and for Qdrant when
+/// a collection's point count differs. A collection whose recorded embedder differs from the configured one is dropped from
+/// the store first, and its chunks are left to <see cref="ReembeddingService"/>, so two models' vectors never meet in one
+/// search. It also takes the context cache, so that a bad cache configuration stops start-up.
 /// </summary>
 public sealed class VectorIndexLoader(
     Database database,
     KnowledgeEmbedder embedder,
     IVectorStore store,
     KnowledgeCollections collections,
+    CollectionEmbedders collectionEmbedders,
+    ReembeddingProgress progress,
     KnowledgeBaseTelemetry telemetry,
     IRetrievalCache cache,
     ILogger<VectorIndexLoader> logger) : IHostedService
@@ -41,35 +44,54 @@ public sealed class VectorIndexLoader(
 
     private async Task LoadAsync(CancellationToken cancellationToken)
     {
+        var model = embedder.ModelId;
         var dimensions = await embedder.GetDimensionsAsync(cancellationToken);
-        await ReembedStaleChunksAsync(cancellationToken);
-        foreach (var collection in collections.All)
-        {
-            await store.EnsureCollectionAsync(collection.Name, dimensions, cancellationToken);
-        }
-
+        var recorded = await collectionEmbedders.ReadAsync(cancellationToken);
+        var stale = await collectionEmbedders.CountStaleAsync(model, cancellationToken);
         long loaded = 0;
         foreach (var collection in collections.All)
         {
-            var inDatabase = await CountChunksAsync(collection.Name, cancellationToken);
-            if (store is not EmbeddedVectorIndex && await store.CountAsync(collection.Name, cancellationToken) == inDatabase)
+            var staleChunks = stale.GetValueOrDefault(collection.Name);
+            var changed = recorded.TryGetValue(collection.Name, out var before)
+                ? before.EmbeddingModel != model || before.Dimensions != dimensions
+                : staleChunks > 0;
+            if (changed)
+            {
+                logger.LogWarning("Collection {Collection} holds vectors of {Previous}; the embedder is now {Model}: re-embedding {Count} chunks in the background",
+                    collection.Name, before?.EmbeddingModel ?? "another model", model, staleChunks);
+                await store.DropCollectionAsync(collection.Name, cancellationToken);
+            }
+
+            await store.EnsureCollectionAsync(collection.Name, dimensions, cancellationToken);
+            if (staleChunks > 0)
+            {
+                progress.Start(collection.Name, staleChunks);
+            }
+            else
+            {
+                await collectionEmbedders.RecordAsync(collection.Name, model, dimensions, cancellationToken);
+            }
+
+            var current = await CountChunksAsync(collection.Name, model, cancellationToken);
+            if (store is not EmbeddedVectorIndex && !changed && await store.CountAsync(collection.Name, cancellationToken) == current)
             {
                 continue;
             }
 
-            loaded += await LoadCollectionAsync(collection.Name, cancellationToken);
+            loaded += await LoadCollectionAsync(collection.Name, model, cancellationToken);
+            (store as EmbeddedVectorIndex)?.CompleteLoad(collection.Name, model);
         }
 
         var total = store is EmbeddedVectorIndex embedded ? embedded.TotalCount : loaded;
         // Taking the cache here makes a malformed ConnectionStrings:redis fail start-up, not the first request.
         logger.LogInformation("Context cache: {Cache}", cache.Name);
         telemetry.SetChunkCount(total);
-        logger.LogInformation("Vector store {Store} ready: {Loaded} chunk vectors loaded from {Database}", store.Name, loaded, database.Description);
+        logger.LogInformation("Vector store {Store} ready: {Loaded} chunk vectors of {Model} loaded from {Database}", store.Name, loaded, model, database.Description);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private async Task<long> LoadCollectionAsync(string collection, CancellationToken cancellationToken)
+    private async Task<long> LoadCollectionAsync(string collection, string model, CancellationToken cancellationToken)
     {
         long loaded = 0;
         long after = 0;
@@ -81,8 +103,8 @@ public sealed class VectorIndexLoader(
             {
                 rows = (await connection.QueryAsync<ChunkVectorRow>(new CommandDefinition(
                     "SELECT id AS Id, document_id AS DocumentId, project AS Project, embedding AS Embedding FROM chunks " +
-                    "WHERE collection = @collection AND id > @after ORDER BY id LIMIT @limit",
-                    new { collection, after, limit = BatchSize }, cancellationToken: cancellationToken))).AsList();
+                    "WHERE collection = @collection AND embedding_model = @model AND id > @after ORDER BY id LIMIT @limit",
+                    new { collection, model, after, limit = BatchSize }, cancellationToken: cancellationToken))).AsList();
             }
 
             if (rows.Count == 0)
@@ -97,45 +119,12 @@ public sealed class VectorIndexLoader(
         }
     }
 
-    private async Task ReembedStaleChunksAsync(CancellationToken cancellationToken)
-    {
-        var model = embedder.ModelId;
-        var total = 0;
-        while (true)
-        {
-            await using var connection = await database.OpenConnectionAsync(cancellationToken);
-            var stale = (await connection.QueryAsync<StaleChunkRow>(new CommandDefinition(
-                "SELECT id AS Id, content AS Content FROM chunks WHERE embedding_model <> @model ORDER BY id LIMIT @limit",
-                new { model, limit = 256 }, cancellationToken: cancellationToken))).AsList();
-            if (stale.Count == 0)
-            {
-                break;
-            }
-
-            var vectors = await embedder.EmbedAsync(stale.Select(s => s.Content).ToList(), cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            for (var i = 0; i < stale.Count; i++)
-            {
-                await connection.ExecuteAsync(
-                    "UPDATE chunks SET embedding = @embedding, embedding_model = @model WHERE id = @id",
-                    new { embedding = VectorMath.ToBlob(vectors[i]), model, id = stale[i].Id }, transaction);
-            }
-
-            await transaction.CommitAsync(cancellationToken);
-            total += stale.Count;
-        }
-
-        if (total > 0)
-        {
-            logger.LogInformation("Re-embedded {Count} chunks with {Model}", total, model);
-        }
-    }
-
-    private async Task<long> CountChunksAsync(string collection, CancellationToken cancellationToken)
+    private async Task<long> CountChunksAsync(string collection, string model, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM chunks WHERE collection = @collection", new { collection }, cancellationToken: cancellationToken));
+            "SELECT COUNT(*) FROM chunks WHERE collection = @collection AND embedding_model = @model", new { collection, model },
+            cancellationToken: cancellationToken));
     }
 
     private sealed class ChunkVectorRow
@@ -147,12 +136,5 @@ public sealed class VectorIndexLoader(
         public string Project { get; set; } = "";
 
         public byte[] Embedding { get; set; } = [];
-    }
-
-    private sealed class StaleChunkRow
-    {
-        public long Id { get; set; }
-
-        public string Content { get; set; } = "";
     }
 }

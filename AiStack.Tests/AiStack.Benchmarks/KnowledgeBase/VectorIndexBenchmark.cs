@@ -12,7 +12,7 @@ internal static class VectorIndexBenchmark
     public static async Task<string> RunAsync(int count, int searches = 200)
     {
         var random = new Random(count);
-        var index = new EmbeddedVectorIndex();
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
         await index.EnsureCollectionAsync("c", 384);
         var batch = new List<VectorRecord>(10_000);
         for (var i = 0; i < count; i++)

@@ -7,6 +7,8 @@ public sealed class RoutingPolicyTests
 {
     private static readonly RoutingPolicy Policy = new(new RoutingOptions());
 
+    private static readonly double Threshold = new RoutingOptions().LocalConfidenceThreshold;
+
     private static RoutingInputs Both(double? confidence = 0.5) => new()
     {
         Confidence = confidence,
@@ -17,7 +19,7 @@ public sealed class RoutingPolicyTests
     [Fact]
     public void Confidence_at_the_threshold_goes_local_with_remote_as_fallback()
     {
-        var decision = Policy.Decide(Both(0.85));
+        var decision = Policy.Decide(Both(Threshold));
         Assert.Equal(ModelRoute.Local, decision.Primary);
         Assert.Equal(ModelRoute.Remote, decision.Fallback);
         Assert.Equal(RouteReasons.HighConfidence, decision.Reason);
@@ -26,10 +28,10 @@ public sealed class RoutingPolicyTests
     [Fact]
     public void Confidence_below_the_threshold_goes_remote()
     {
-        var decision = Policy.Decide(Both(0.84));
+        var decision = Policy.Decide(Both(Threshold - 0.01));
         Assert.Equal(ModelRoute.Remote, decision.Primary);
         Assert.Equal(RouteReasons.LowConfidence, decision.Reason);
-        Assert.Contains("0.84", decision.Explanation, StringComparison.Ordinal);
+        Assert.Contains((Threshold - 0.01).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture), decision.Explanation, StringComparison.Ordinal);
     }
 
     [Fact]

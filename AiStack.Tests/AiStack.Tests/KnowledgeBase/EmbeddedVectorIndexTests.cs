@@ -24,7 +24,7 @@ public sealed class EmbeddedVectorIndexTests
         var records = Enumerable.Range(1, count)
             .Select(i => new VectorRecord(i, i / 10, i % 3 == 0 ? "alpha" : "beta", RandomUnitVector(random, dimensions)))
             .ToList();
-        var index = new EmbeddedVectorIndex();
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
         await index.EnsureCollectionAsync("c", dimensions);
         await index.UpsertAsync("c", records);
         return (index, records);
@@ -93,7 +93,7 @@ public sealed class EmbeddedVectorIndexTests
     [Fact]
     public async Task Upserting_an_existing_chunk_replaces_its_vector()
     {
-        var index = new EmbeddedVectorIndex();
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
         var random = new Random(11);
         var replacement = RandomUnitVector(random, 8);
         await index.UpsertAsync("c", [new VectorRecord(1, 1, "p", RandomUnitVector(random, 8))]);
@@ -107,7 +107,7 @@ public sealed class EmbeddedVectorIndexTests
     [Fact]
     public async Task Concurrent_writers_and_searchers_stay_consistent()
     {
-        var index = new EmbeddedVectorIndex();
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
         await index.EnsureCollectionAsync("c", 16);
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
@@ -134,5 +134,56 @@ public sealed class EmbeddedVectorIndexTests
         await Task.WhenAll(writers.Concat(searchers));
 
         Assert.Equal(4 * 400, await index.CountAsync("c"));
+    }
+
+    [Fact]
+    public async Task Above_the_threshold_an_hnsw_graph_answers_with_recall_at_10_of_at_least_095_and_is_reused_after_a_restart()
+    {
+        var folder = Infrastructure.TestDirectories.Create("hnsw");
+        var random = new Random(7);
+        // Clustered like real embeddings (topics), not uniform noise.
+        var centres = Enumerable.Range(0, 50).Select(_ => RandomUnitVector(random, 64)).ToList();
+        var records = Enumerable.Range(1, 6_000).Select(i =>
+        {
+            var centre = centres[i % centres.Count];
+            var noise = RandomUnitVector(random, 64);
+            return new VectorRecord(i, i, i % 2 == 0 ? "alpha" : "beta", VectorMath.Normalized(centre.Zip(noise, (c, n) => c + (0.6f * n)).ToArray()));
+        }).ToList();
+        var options = new HnswOptions { Threshold = 5_000 };
+        var exact = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, folder);
+        var graph = EmbeddedVectorIndex.Standalone(options, folder);
+        foreach (var index in new[] { exact, graph })
+        {
+            await index.EnsureCollectionAsync("c", 64);
+            await index.UpsertAsync("c", records);
+            index.CompleteLoad("c", "test-model");
+        }
+
+        var queries = Enumerable.Range(0, 100).Select(_ => RandomUnitVector(random, 64)).ToList();
+        double found = 0;
+        foreach (var query in queries)
+        {
+            var truth = (await exact.SearchAsync("c", new VectorQuery(query, 10))).Select(m => m.ChunkId).ToHashSet();
+            found += (await graph.SearchAsync("c", new VectorQuery(query, 10))).Count(m => truth.Contains(m.ChunkId));
+        }
+
+        var filtered = await graph.SearchAsync("c", new VectorQuery(queries[0], 10, Project: "alpha"));
+        graph.Dispose();
+        var restarted = EmbeddedVectorIndex.Standalone(options, folder);
+        await restarted.EnsureCollectionAsync("c", 64);
+        await restarted.UpsertAsync("c", records);
+        restarted.CompleteLoad("c", "test-model");
+
+        Assert.True(graph is not null && restarted.HasGraph("c") && !exact.HasGraph("c"));
+        Assert.True(found / (queries.Count * 10) >= 0.95, $"recall@10 {found / (queries.Count * 10):F3}");
+        Assert.Equal(10, filtered.Count);
+        Assert.All(filtered, m => Assert.Equal(0, m.ChunkId % 2));
+        Assert.True(File.Exists(Path.Combine(folder, "knowledgebase-hnsw", "c.usearch.json")));
+        Assert.Equal(
+            (await exact.SearchAsync("c", new VectorQuery(queries[1], 10))).Select(m => m.ChunkId).Take(3),
+            (await restarted.SearchAsync("c", new VectorQuery(queries[1], 10))).Select(m => m.ChunkId).Take(3));
+        restarted.Dispose();
+        exact.Dispose();
+        Infrastructure.TestDirectories.Delete(folder);
     }
 }

@@ -108,6 +108,8 @@ public sealed class FakeQdrant : IAsyncDisposable
 
             return Ok(true);
         });
+        // Qdrant answers 200 with result false for a collection that does not exist.
+        _app.MapDelete("/collections/{name}", (string name) => Ok(_collections.TryRemove(name, out _)));
         _app.MapPut("/collections/{name}/index", (string name, HttpContext context) =>
         {
             if (!_collections.TryGetValue(name, out var c))

@@ -5,10 +5,14 @@ namespace AiStack.KnowledgeBase.Vectors.Embedded;
 /// <summary>
 /// The vectors of one collection in one contiguous float array (row i = slot i), with parallel arrays of chunk, document and
 /// project ids. Removal moves the last row into the freed slot, so rows stay dense. Searches share a read lock; writes take the
-/// write lock.
+/// write lock. With an attached <see cref="HnswGraph"/> a search takes its candidates from the graph and scores them exactly
+/// here; a filtered search that the graph cannot fill falls back to the exact scan.
 /// </summary>
-internal sealed class CollectionIndex(int dimensions)
+internal sealed class CollectionIndex(int dimensions) : IDisposable
 {
+    // A project-filtered search asks the graph for this many times the wanted results before it falls back to the scan.
+    private const int FilteredOverfetch = 8;
+
     private const int ParallelThreshold = 32_768;
 
     private readonly ReaderWriterLockSlim _lock = new();
@@ -18,8 +22,80 @@ internal sealed class CollectionIndex(int dimensions)
     private long[] _documentIds = new long[64];
     private int[] _projectIds = new int[64];
     private int _count;
+    private HnswGraph? _graph;
 
     public int Dimensions => dimensions;
+
+    public bool HasGraph => _graph is not null;
+
+    /// <summary>Sum of the chunk ids (with the count, what a saved graph must match to be reused).</summary>
+    public long IdChecksum()
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            return IdChecksumLocked();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private long IdChecksumLocked()
+    {
+        long sum = 0;
+        for (var slot = 0; slot < _count; slot++)
+        {
+            sum = unchecked(sum + _chunkIds[slot]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Uses <paramref name="graph"/> for searches (it must hold exactly this collection's vectors), or builds one when null.</summary>
+    public HnswGraph AttachGraph(HnswGraph? graph, Func<HnswGraph> create)
+    {
+        _lock.EnterWriteLock();
+        try
+        {
+            if (graph is null)
+            {
+                graph = create();
+                for (var slot = 0; slot < _count; slot++)
+                {
+                    graph.Add(_chunkIds[slot], _vectors.AsSpan(slot * dimensions, dimensions).ToArray());
+                }
+            }
+
+            _graph?.Dispose();
+            _graph = graph;
+            return graph;
+        }
+        finally
+        {
+            _lock.ExitWriteLock();
+        }
+    }
+
+    public void SaveGraph(string path, string model)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            _graph?.Save(path, new HnswGraph.Manifest(model, _count, IdChecksumLocked()));
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    public void Dispose()
+    {
+        _graph?.Dispose();
+        _lock.Dispose();
+    }
 
     public int Count
     {
@@ -57,6 +133,7 @@ internal sealed class CollectionIndex(int dimensions)
                 }
 
                 vector.CopyTo(_vectors.AsSpan(slot * dimensions, dimensions));
+                _graph?.Add(chunkId, vector);
                 _chunkIds[slot] = chunkId;
                 _documentIds[slot] = documentId;
                 _projectIds[slot] = projectId;
@@ -116,7 +193,11 @@ internal sealed class CollectionIndex(int dimensions)
         try
         {
             List<(int Slot, float Score)> best;
-            if (_count < ParallelThreshold)
+            if (_graph is not null && documentId is null && GraphSearch(queryCopy, limit, projectId, minScore) is { } fromGraph)
+            {
+                best = fromGraph;
+            }
+            else if (_count < ParallelThreshold)
             {
                 var top = new TopK<int>(limit);
                 Scan(queryCopy, 0, _count, projectId, documentId, minScore, top);
@@ -154,6 +235,31 @@ internal sealed class CollectionIndex(int dimensions)
         }
     }
 
+    // Null when a filter leaves fewer results than wanted although the collection may hold more: the exact scan decides then.
+    private List<(int Slot, float Score)>? GraphSearch(float[] query, int limit, int? projectId, float minScore)
+    {
+        var wanted = Math.Min(limit, _count);
+        var keys = _graph!.Search(query, projectId is null ? wanted : Math.Min(_count, wanted * FilteredOverfetch));
+        var top = new TopK<int>(limit);
+        var vectors = _vectors.AsSpan();
+        foreach (var key in keys)
+        {
+            if (!_slotByChunk.TryGetValue((long)key, out var slot) || (projectId is { } p && _projectIds[slot] != p))
+            {
+                continue;
+            }
+
+            var score = TensorPrimitives.Dot(vectors.Slice(slot * dimensions, dimensions), query);
+            if (score >= minScore)
+            {
+                top.Offer(slot, score);
+            }
+        }
+
+        var best = top.ToSortedList();
+        return best.Count < wanted && projectId is not null && keys.Length < _count ? null : best;
+    }
+
     private void Scan(float[] query, int from, int to, int? projectId, long? documentId, float minScore, TopK<int> top)
     {
         var vectors = _vectors.AsSpan();
@@ -178,6 +284,8 @@ internal sealed class CollectionIndex(int dimensions)
         {
             return;
         }
+
+        _graph?.Remove(chunkId);
 
         var last = --_count;
         if (slot != last)

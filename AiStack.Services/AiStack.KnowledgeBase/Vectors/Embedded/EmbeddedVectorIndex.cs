@@ -1,17 +1,84 @@
 using System.Collections.Concurrent;
+using AiStack.ServiceDefaults.Hosting;
+using AiStack.Storage;
+using Microsoft.Extensions.Options;
 
 namespace AiStack.KnowledgeBase.Vectors.Embedded;
 
 /// <summary>
 /// The embedded profile's vector store: exact cosine search in memory with SIMD (System.Numerics.Tensors). The vectors are
 /// persisted as blobs with their chunks in the service's database and loaded at start-up by <see cref="VectorIndexLoader"/>,
-/// so this class only holds the in-memory copy. Thread-safe.
+/// so this class only holds the in-memory copy. A collection of at least <see cref="HnswOptions.Threshold"/> vectors is also
+/// given an HNSW graph, saved beside the data at shutdown and reused at the next start when it matches the loaded vectors.
+/// Thread-safe.
 /// </summary>
-public sealed class EmbeddedVectorIndex : IVectorStore
+public sealed class EmbeddedVectorIndex(IOptions<HnswOptions> hnswOptions, IOptions<DatabaseOptions> databaseOptions, ILogger<EmbeddedVectorIndex> logger)
+    : IVectorStore, IDisposable
 {
     private readonly ConcurrentDictionary<string, CollectionIndex> _collections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _projectIds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _loadedModels = new(StringComparer.Ordinal);
     private int _nextProjectId;
+
+    /// <summary>An index outside a host (benchmarks, tests): graphs from <paramref name="hnsw"/>, saved under <paramref name="graphDirectory"/>.</summary>
+    public static EmbeddedVectorIndex Standalone(HnswOptions hnsw, string graphDirectory) =>
+        new(Options.Create(hnsw), Options.Create(new DatabaseOptions { SqlitePath = Path.Combine(graphDirectory, "unused.db") }),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<EmbeddedVectorIndex>.Instance);
+
+    /// <summary>Where graphs are saved: Vectors:Hnsw:Directory, or beside the SQLite file, or under AISTACK_HOME/data.</summary>
+    public string GraphDirectory =>
+        hnswOptions.Value.Directory is { Length: > 0 } configured ? configured
+        : string.IsNullOrWhiteSpace(databaseOptions.Value.PostgresConnectionString) && databaseOptions.Value.SqlitePath.Length > 0
+            ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(databaseOptions.Value.SqlitePath))!, "knowledgebase-hnsw")
+            : Path.Combine(AiStackPaths.DataDirectory, "knowledgebase-hnsw");
+
+    /// <summary>Whether searches of <paramref name="collection"/> go through an HNSW graph.</summary>
+    public bool HasGraph(string collection) => _collections.TryGetValue(collection, out var index) && index.HasGraph;
+
+    /// <summary>
+    /// Called once a collection is loaded with <paramref name="model"/>'s vectors: above the threshold, reuses the saved graph
+    /// when it was built from exactly these vectors, or builds one.
+    /// </summary>
+    public void CompleteLoad(string collection, string model)
+    {
+        _loadedModels[collection] = model;
+        var threshold = hnswOptions.Value.Threshold;
+        if (threshold <= 0 || !_collections.TryGetValue(collection, out var index) || index.Count < threshold)
+        {
+            return;
+        }
+
+        var manifest = new HnswGraph.Manifest(model, index.Count, index.IdChecksum());
+        var saved = HnswGraph.TryLoad(GraphPath(collection), manifest);
+        var started = Environment.TickCount64;
+        index.AttachGraph(saved, () => HnswGraph.Create(index.Dimensions, hnswOptions.Value));
+        logger.LogInformation("HNSW graph for {Collection}: {Action} for {Count} vectors in {Elapsed} ms",
+            collection, saved is null ? "built" : "loaded", manifest.Count, Environment.TickCount64 - started);
+    }
+
+    /// <summary>Saves every collection's graph with its manifest, so the next start can skip building it.</summary>
+    public void Dispose()
+    {
+        foreach (var (collection, index) in _collections)
+        {
+            try
+            {
+                if (index.HasGraph && _loadedModels.TryGetValue(collection, out var model))
+                {
+                    index.SaveGraph(GraphPath(collection), model);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Cloud.Unum.USearch.USearchException)
+            {
+                // Only a cache of what the database holds: the next start rebuilds it.
+                logger.LogWarning(ex, "Could not save the HNSW graph of {Collection}", collection);
+            }
+
+            index.Dispose();
+        }
+    }
+
+    private string GraphPath(string collection) => Path.Combine(GraphDirectory, collection + ".usearch");
 
     public string Name => "embedded";
 
@@ -28,6 +95,17 @@ public sealed class EmbeddedVectorIndex : IVectorStore
         return Task.CompletedTask;
     }
 
+    public Task DropCollectionAsync(string collection, CancellationToken cancellationToken = default)
+    {
+        if (_collections.TryRemove(collection, out var index))
+        {
+            index.Dispose();
+        }
+
+        _loadedModels.TryRemove(collection, out _);
+        return Task.CompletedTask;
+    }
+
     public Task UpsertAsync(string collection, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -38,6 +116,12 @@ public sealed class EmbeddedVectorIndex : IVectorStore
 
         var index = _collections.GetOrAdd(collection, _ => new CollectionIndex(records[0].Vector.Length));
         index.Upsert(records.Select(r => (r.ChunkId, r.DocumentId, ProjectId(r.Project), r.Vector)));
+        // A loaded collection that grows past the threshold gets its graph now (loading builds it once, at the end).
+        if (_loadedModels.ContainsKey(collection) && !index.HasGraph && hnswOptions.Value.Threshold > 0 && index.Count >= hnswOptions.Value.Threshold)
+        {
+            index.AttachGraph(null, () => HnswGraph.Create(index.Dimensions, hnswOptions.Value));
+        }
+
         return Task.CompletedTask;
     }
 

@@ -57,6 +57,15 @@ public sealed class QdrantVectorStore(HttpClient http, IOptions<QdrantOptions> o
         }
     }
 
+    public async Task DropCollectionAsync(string collection, CancellationToken cancellationToken = default)
+    {
+        using var response = await http.DeleteAsync(new Uri(CollectionPath(collection), UriKind.Relative), cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
+        {
+            await ThrowAsync(response, $"delete collection {collection}", cancellationToken);
+        }
+    }
+
     public async Task UpsertAsync(string collection, IReadOnlyList<VectorRecord> records, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(records);
