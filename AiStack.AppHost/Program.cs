@@ -1,4 +1,11 @@
 using AiStack.AppHost.Model;
+using AiStack.AppHost.Publishing;
+
+// `publish` writes the Kubernetes manifests (aspirate-output/) from the Aspire manifest instead of running the stack.
+if (PublishCommand.IsInvoked(args))
+{
+    return await PublishCommand.RunAsync(args);
+}
 
 // The stack, declared as in .NET Aspire. Adding a service is one line here (and a ProjectReference in the .csproj).
 // Which resources start depends on the profile (--profile) and the tier (--tier); see README.md.

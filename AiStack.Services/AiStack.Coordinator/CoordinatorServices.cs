@@ -44,6 +44,7 @@ public static class CoordinatorServices
         services.AddSingleton<RetrievalConfidence>();
         services.AddSingleton(sp => new RemoteBudget(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<RoutingOptions>>().Value.BudgetStateFile ?? Path.Combine(AiStackPaths.DataDirectory, "coordinator-remote-budget.json")));
+        services.AddHostedService<RemoteBudgetMetrics>();
         services.AddSingleton(sp => new RoutingPolicy(sp.GetRequiredService<IOptionsMonitor<RoutingOptions>>().CurrentValue));
         services.AddSingleton(ModelBackendFactory.Create);
         services.AddSingleton<HybridRouterChatClient>();
