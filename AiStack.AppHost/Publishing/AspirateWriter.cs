@@ -41,7 +41,7 @@ public sealed class AspirateWriter(PublishOptions options)
 
         foreach (var workload in workloads)
         {
-            WriteWorkload(manifest, workload, edges, files);
+            WriteWorkload(manifest, workload, edges, workloads.Select(w => w.Name).ToList(), files);
         }
 
         WriteRoot(string.Empty, string.Empty, options.Namespace, SharedSettings(options.Tier, "Production"), workloads, files);
@@ -68,7 +68,8 @@ public sealed class AspirateWriter(PublishOptions options)
     public static string Yaml(params object[] objects) =>
         Header + string.Join("---\n", objects.Select(item => KubernetesYaml.Serialize(item).TrimEnd('\n') + "\n"));
 
-    private void WriteWorkload(AspireManifest manifest, Workload workload, IReadOnlyList<(string From, string To, int Port)> edges, SortedDictionary<string, string> files)
+    private void WriteWorkload(AspireManifest manifest, Workload workload, IReadOnlyList<(string From, string To, int Port)> edges,
+        IReadOnlyCollection<string> workloadNames, SortedDictionary<string, string> files)
     {
         var folder = workload.Name + "/";
         var kustomization = new Kustomization();
@@ -90,7 +91,7 @@ public sealed class AspirateWriter(PublishOptions options)
         }
 
         files[folder + "service.yaml"] = Yaml(_workloads.Service(workload));
-        files[folder + "networkpolicy.yaml"] = Yaml(_policies.For(workload.Name, workload, edges, isControlCenter));
+        files[folder + "networkpolicy.yaml"] = Yaml(_policies.For(workload.Name, workload, edges, isControlCenter, workloadNames));
         kustomization.Resources.AddRange(["service.yaml", "networkpolicy.yaml"]);
 
         var claims = new List<V1PersistentVolumeClaim>();

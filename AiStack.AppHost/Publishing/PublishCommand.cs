@@ -30,6 +30,8 @@ public static class PublishCommand
         ["--backup-retention-days"] = "BackupRetentionDays",
     };
 
+    private const string ParametersSection = "Parameters";
+
     public static bool IsInvoked(string[] args) => args is [Verb, ..];
 
     public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null)
@@ -66,7 +68,8 @@ public static class PublishCommand
     internal static PublishOptions Parse(string[] args, string root, out string manifestPath)
     {
         ArgumentNullException.ThrowIfNull(args);
-        var unknown = args.Skip(1).Where(arg => arg.StartsWith("--", StringComparison.Ordinal) && !Switches.ContainsKey(arg.Split('=')[0])).ToList();
+        var unknown = args.Skip(1).Where(arg => arg.StartsWith("--", StringComparison.Ordinal) && !Switches.ContainsKey(arg.Split('=')[0])
+            && !arg.StartsWith("--" + ParametersSection + ":", StringComparison.Ordinal)).ToList();
         if (unknown.Count > 0)
         {
             throw new PublishException($"Unknown option {unknown[0]}; the options are {string.Join(", ", Switches.Keys)}.");
@@ -98,6 +101,8 @@ public static class PublishCommand
                 : throw new PublishException($"--otlp-endpoint must be an http(s) URL such as http://otel-collector.monitoring:4317, not '{otlp}'."),
             OtlpProtocol = protocol,
             ModelFile = Get("ModelFile"),
+            Parameters = settings.GetSection(ParametersSection).GetChildren()
+                .ToDictionary(parameter => parameter.Key, parameter => parameter.Value ?? string.Empty, StringComparer.Ordinal),
             MonitoringNamespace = Name(Get("MonitoringNamespace") ?? defaults.MonitoringNamespace, "--monitoring-namespace"),
             BackupSchedule = Get("BackupSchedule") ?? defaults.BackupSchedule,
             BackupRetentionDays = Get("BackupRetentionDays") is { } days

@@ -31,6 +31,9 @@ public sealed record PublishOptions
     /// <summary>Namespace whose Prometheus may scrape <c>/metrics</c> (the only ingress besides the app model's edges).</summary>
     public string MonitoringNamespace { get; init; } = "monitoring";
 
+    /// <summary>Values of the manifest's non-secret parameters (<c>--Parameters:&lt;name&gt;=&lt;value&gt;</c>), e.g. a remote model's endpoint.</summary>
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public string BackupSchedule { get; init; } = "30 2 * * *";
 
     public int BackupRetentionDays { get; init; } = 7;

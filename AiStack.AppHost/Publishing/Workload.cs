@@ -32,6 +32,15 @@ public sealed record Workload(
 
     public IReadOnlyList<ManifestBinding> Bindings => Resource.Bindings;
 
+    /// <summary>Addresses outside the cluster that the workload is configured to call (a remote model's API): egress the policies allow.</summary>
+    public IReadOnlyList<Uri> ExternalEndpoints(IReadOnlyCollection<string> workloads) => Variables.OfType<LiteralVariable>()
+        .Select(variable => Uri.TryCreate(variable.Value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null)
+        .OfType<Uri>()
+        .Where(uri => !workloads.Contains(uri.Host) && uri.Host != "+")
+        .DistinctBy(uri => uri.Port)
+        .OrderBy(uri => uri.Port)
+        .ToList();
+
     /// <summary>The parameters this workload reads from the Secret, in order of first use.</summary>
     public IReadOnlyList<string> SecretParameters => Variables
         .SelectMany(variable => variable switch
@@ -46,7 +55,7 @@ public sealed record Workload(
     /// <summary>What the manifest declares, resolved; projects' images come from <see cref="PublishOptions.ImageFor"/>.</summary>
     public static IReadOnlyList<Workload> From(AspireManifest manifest, PublishOptions options)
     {
-        var resolver = new ExpressionResolver(manifest);
+        var resolver = new ExpressionResolver(manifest, options.Parameters);
         var workloads = new List<Workload>();
         foreach (var resource in manifest.Resources)
         {

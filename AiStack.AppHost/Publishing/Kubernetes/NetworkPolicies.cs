@@ -38,7 +38,8 @@ public sealed class NetworkPolicies(PublishOptions options)
         return edges.Distinct().ToList();
     }
 
-    public V1NetworkPolicy For(string name, Workload? workload, IReadOnlyList<(string From, string To, int Port)> edges, bool callsKubernetesApi)
+    public V1NetworkPolicy For(string name, Workload? workload, IReadOnlyList<(string From, string To, int Port)> edges, bool callsKubernetesApi,
+        IReadOnlyCollection<string>? workloadNames = null)
     {
         ArgumentNullException.ThrowIfNull(edges);
         var ingress = edges.Where(edge => edge.To == name)
@@ -78,6 +79,12 @@ public sealed class NetworkPolicies(PublishOptions options)
         if (workload is { IsProject: true } && options.OtlpEndpoint is { } otlp)
         {
             egress.Add(Otlp(otlp));
+        }
+
+        if (workload is not null && workloadNames is not null && workload.ExternalEndpoints(workloadNames) is { Count: > 0 } external)
+        {
+            // An address outside the cluster has no selector; its port is what the app model says about it.
+            egress.Add(new V1NetworkPolicyEgressRule { Ports = external.Select(uri => Port(uri.Port)).ToList() });
         }
 
         if (callsKubernetesApi)

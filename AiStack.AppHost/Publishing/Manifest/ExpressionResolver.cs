@@ -20,7 +20,7 @@ public sealed record ResolvedValue(string Text, IReadOnlyList<string> SecretPara
 /// <summary>An edge of the app model: the value refers to a binding (or the connection string) of another workload.</summary>
 public sealed record ResourceReference(string Resource, string Binding, int Port);
 
-public sealed partial class ExpressionResolver(AspireManifest manifest)
+public sealed partial class ExpressionResolver(AspireManifest manifest, IReadOnlyDictionary<string, string> parameters)
 {
     private const int MaxDepth = 16;
 
@@ -108,13 +108,18 @@ public sealed partial class ExpressionResolver(AspireManifest manifest)
             return SecretReference(parameter.Name);
         }
 
+        if (parameters.TryGetValue(parameter.Name, out var given))
+        {
+            return EscapeLiteral(given);
+        }
+
         if (parameter.Value is { } value && !value.Contains($"{{{parameter.Name}.inputs.", StringComparison.Ordinal))
         {
             return Expand(value, consumer, secrets, references, depth + 1);
         }
 
         return EscapeLiteral(parameter.Input?.DefaultValue
-            ?? throw new ManifestException($"Parameter '{parameter.Name}' (used by '{consumer}') has no value: give it a default in the AppHost or make it secret."));
+            ?? throw new ManifestException($"Parameter '{parameter.Name}' (used by '{consumer}') has no value: publish with --Parameters:{parameter.Name}=<value>."));
     }
 
     // Kubernetes expands $(NAME) in env values and args; a literal one must be written $$(NAME).

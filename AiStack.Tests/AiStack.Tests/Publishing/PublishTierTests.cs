@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using AiStack.AppHost.Publishing;
 using AiStack.AppHost.Publishing.Kubernetes;
 using k8s;
@@ -64,6 +65,40 @@ public sealed class PublishTierTests(PublishedStack stack)
         Assert.Equal(2, exit);
         Assert.Contains("'tool' is an executable.v0", stderr.ToString(), StringComparison.Ordinal);
         Directory.Delete(folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_remote_model_endpoint_parameter_becomes_a_setting_and_the_one_egress_out_of_the_cluster()
+    {
+        var folder = PublishOutputTests.TempFolder();
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var manifest = JsonNode.Parse(File.ReadAllText(stack.ManifestPath))!;
+            manifest["resources"]!["remote-endpoint"] = JsonNode.Parse("""{"type":"parameter.v0","value":"{remote-endpoint.inputs.value}","inputs":{"value":{"type":"string"}}}""");
+            manifest["resources"]!["coordinator"]!["env"]!["Remote__Endpoint"] = "{remote-endpoint.value}";
+            var path = Path.Combine(folder, "manifest.json");
+            await File.WriteAllTextAsync(path, manifest.ToJsonString());
+            using var stdout = new StringWriter();
+            using var stderr = new StringWriter();
+
+            Assert.Equal(2, await PublishCommand.RunAsync(["publish", "--manifest", path, "--output", Path.Combine(folder, "refused")], stdout, stderr));
+            Assert.Contains("--Parameters:remote-endpoint=<value>", stderr.ToString(), StringComparison.Ordinal);
+
+            var output = Path.Combine(folder, "out");
+            Assert.Equal(0, await PublishCommand.RunAsync(["publish", "--manifest", path, "--output", output, "--Parameters:remote-endpoint=https://api.openai.com/v1"], stdout, stderr));
+            var kubectl = ExternalTool.Require("kubectl", PublishedStack.KubectlInstall);
+            var objects = KubernetesYaml.LoadAllFromString(await PublishedStack.RenderAsync(kubectl, output));
+            Assert.Equal("https://api.openai.com/v1", Setting(objects, "coordinator-env", "Remote__Endpoint"));
+            var outside = Assert.Single(objects.OfType<V1NetworkPolicy>().Single(p => p.Metadata.Name == "coordinator").Spec.Egress, rule => rule.To is null);
+            Assert.Equal("443", Assert.Single(outside.Ports).Port.Value);
+            Assert.All(objects.OfType<V1NetworkPolicy>().Where(p => p.Metadata.Name is not ("coordinator" or "dashboard")),
+                policy => Assert.DoesNotContain(policy.Spec.Egress ?? [], rule => rule.To is null));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     private async Task<IReadOnlyList<object>> RenderProdAsync(params string[] options)
