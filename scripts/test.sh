@@ -9,6 +9,7 @@ source scripts/lib/prerequisites.sh
 require_dotnet
 require_postgres_and_redis
 require_prometheus
+require_kubectl
 fetch_llama_libraries
 
 say "Building (Release, warnings are errors) ..."
