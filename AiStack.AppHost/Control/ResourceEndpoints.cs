@@ -1,20 +1,21 @@
-using AiStack.AppHost.Logs;
-using AiStack.AppHost.Orchestration;
+using AiStack.AppHost.Supervision;
+using AiStack.Contracts.Stack;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 
 namespace AiStack.AppHost.Control;
 
-/// <summary>The AppHost's control API: the Dashboard and the CLI list resources, read their logs and restart them.</summary>
+/// <summary>The AppHost's control API: the control center and the CLI list resources, read their logs and restart them.</summary>
 public static class ResourceEndpoints
 {
-    public const int MaxTail = 1000;
-
     public static RouteGroupBuilder MapResourceEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        var group = endpoints.MapGroup("/api/resources")
-            .WithTags("Resources");
-
-        group.MapGet("/", (StackOrchestrator stack) => TypedResults.Ok(stack.Supervisors.Select(s => s.Snapshot()).ToList()));
+        var group = endpoints.MapGroup(ControlApiRoutes.Resources).WithTags("Resources");
+        group.MapGet("/", (ResourceSupervisor supervisor, ControlApiContext context) =>
+            TypedResults.Ok(supervisor.Resources.Select(r => ResourceSnapshots.From(r, context.DashboardUrl)).ToList()));
         group.MapGet("/{name}", GetResource);
         group.MapGet("/{name}/logs", GetLogs);
         group.MapPost("/{name}/restart", RestartResource);
@@ -22,26 +23,27 @@ public static class ResourceEndpoints
         return group;
     }
 
-    private static Results<Ok<ResourceSnapshot>, ProblemHttpResult> GetResource(string name, StackOrchestrator stack) =>
-        stack.Find(name) is { } supervisor ? TypedResults.Ok(supervisor.Snapshot()) : NotFound(name);
+    private static Results<Ok<ResourceSnapshot>, ProblemHttpResult> GetResource(string name, ResourceSupervisor supervisor, ControlApiContext context) =>
+        supervisor.Find(name) is { } resource ? TypedResults.Ok(ResourceSnapshots.From(resource, context.DashboardUrl)) : NotFound(name);
 
-    private static Results<Ok<ResourceLogs>, ProblemHttpResult> GetLogs(string name, int? tail, StackOrchestrator stack)
+    private static Results<Ok<ResourceLogs>, ProblemHttpResult> GetLogs(string name, int? tail, ResourceSupervisor supervisor)
     {
-        if (tail is < 1 or > MaxTail)
+        if (tail is < 1 or > ControlApiRoutes.MaxLogTail)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid tail",
-                detail: $"tail must be between 1 and {MaxTail}.");
+                detail: $"tail must be between 1 and {ControlApiRoutes.MaxLogTail}.",
+                extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["tail"] = [$"must be between 1 and {ControlApiRoutes.MaxLogTail}"] } });
         }
 
-        return stack.Find(name) is { } supervisor
-            ? TypedResults.Ok(new ResourceLogs(supervisor.Name, supervisor.Logs.Lines(tail ?? 100)))
+        return supervisor.Find(name) is { } resource
+            ? TypedResults.Ok(new ResourceLogs(resource.Name, resource.Logs.Lines(tail ?? 100)))
             : NotFound(name);
     }
 
     private static async Task<Results<Ok<ResourceSnapshot>, ProblemHttpResult>> RestartResource(
-        string name, StackOrchestrator stack, IHostApplicationLifetime lifetime)
+        string name, ResourceSupervisor supervisor, ControlApiContext context, IHostApplicationLifetime lifetime)
     {
-        if (stack.Find(name) is not { } supervisor)
+        if (supervisor.Find(name) is not { } resource)
         {
             return NotFound(name);
         }
@@ -49,24 +51,29 @@ public static class ResourceEndpoints
         try
         {
             // Not tied to the request: a client that gives up must not leave the resource half restarted.
-            await supervisor.RestartAsync(lifetime.ApplicationStopping);
-            return TypedResults.Ok(supervisor.Snapshot());
+            await supervisor.RestartAsync(resource, lifetime.ApplicationStopping);
+            return TypedResults.Ok(ResourceSnapshots.From(resource, context.DashboardUrl));
         }
-        catch (ResourceStartException ex)
+        catch (ResourceRestartException ex)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Restart failed", detail: ex.Message);
         }
     }
 
+    /// <summary>Every resource, one after another in dependency order, each healthy before the next.</summary>
     private static async Task<Results<Ok<List<ResourceSnapshot>>, ProblemHttpResult>> RestartAll(
-        StackOrchestrator stack, IHostApplicationLifetime lifetime)
+        ResourceSupervisor supervisor, ControlApiContext context, IHostApplicationLifetime lifetime)
     {
         try
         {
-            await stack.RestartAllAsync(lifetime.ApplicationStopping);
-            return TypedResults.Ok(stack.Supervisors.Select(s => s.Snapshot()).ToList());
+            foreach (var resource in supervisor.Resources)
+            {
+                await supervisor.RestartAsync(resource, lifetime.ApplicationStopping);
+            }
+
+            return TypedResults.Ok(supervisor.Resources.Select(r => ResourceSnapshots.From(r, context.DashboardUrl)).ToList());
         }
-        catch (ResourceStartException ex)
+        catch (ResourceRestartException ex)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Restart failed", detail: ex.Message);
         }
@@ -75,5 +82,3 @@ public static class ResourceEndpoints
     private static ProblemHttpResult NotFound(string name) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown resource", detail: $"No resource named '{name}'.");
 }
-
-public sealed record ResourceLogs(string Name, IReadOnlyList<LogEntry> Lines);

@@ -72,20 +72,38 @@ public sealed class LocalPostgres : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var bin = FindBinDirectory() ?? throw new InvalidOperationException(MissingMessage);
         if (LocalServerProcess.IsPortInUse(_port))
         {
             throw new InvalidOperationException($"Port {_port} for PostgreSQL is already in use. Stop what uses it or choose another port.");
         }
 
+        await EnsureInitializedAsync(cancellationToken);
+        var (command, arguments) = ServerCommand();
+        _process = Process.Start(LocalServerProcess.DetachedStartInfo([command, .. arguments]))
+            ?? throw new InvalidOperationException("Could not start postgres.");
+        _output.Capture(_process);
+        await WaitUntilAcceptingAsync(cancellationToken);
+    }
+
+    /// <summary>The init step: the data folder and the superuser password, created by initdb on first use only.</summary>
+    public async Task EnsureInitializedAsync(CancellationToken cancellationToken = default)
+    {
+        var bin = FindBinDirectory() ?? throw new InvalidOperationException(MissingMessage);
         Directory.CreateDirectory(_root);
         var password = LocalServerProcess.ReadOrCreateSecret(PasswordFile);
-        var runAs = LocalServerProcess.IsRoot ? ServiceUser : null;
         if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
         {
-            await InitializeAsync(bin, password, runAs, cancellationToken);
+            await InitializeAsync(bin, password, RunAs, cancellationToken);
         }
+    }
 
+    /// <summary>
+    /// The server's command line, listening on 127.0.0.1 only and without a Unix socket; as root through setpriv as the postgres
+    /// user (PostgreSQL refuses to run as root), which execs in place so signals reach the server itself.
+    /// </summary>
+    public (string Command, IReadOnlyList<string> Arguments) ServerCommand()
+    {
+        var bin = FindBinDirectory() ?? throw new InvalidOperationException(MissingMessage);
         var info = LocalServerProcess.StartInfo(Path.Combine(bin, "postgres"), new[]
         {
             "-D", DataDirectory,
@@ -94,11 +112,18 @@ public sealed class LocalPostgres : IAsyncDisposable
             "-c", "unix_socket_directories=",
             "-c", "max_connections=200",
             "-c", "fsync=on",
-        }, runAs);
-        _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start postgres.");
-        _output.Capture(_process);
-        await WaitUntilAcceptingAsync(cancellationToken);
+        }, RunAs);
+        // StartInfo puts setsid first; the caller decides how the process is started.
+        var command = info.ArgumentList.ToList();
+        if (Path.GetFileName(info.FileName) == "setsid")
+        {
+            return (command[0], command.Skip(1).ToList());
+        }
+
+        return (info.FileName, command);
     }
+
+    private static string? RunAs => LocalServerProcess.IsRoot ? ServiceUser : null;
 
     private async Task InitializeAsync(string bin, string password, string? runAs, CancellationToken cancellationToken)
     {

@@ -44,8 +44,7 @@ public sealed class LocalRedis : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var exe = LocalServerProcess.FindExecutable("redis-server", "/usr/bin", "/usr/local/bin")
-            ?? throw new InvalidOperationException(MissingMessage);
+        var exe = FindServer();
         if (LocalServerProcess.IsPortInUse(_port))
         {
             throw new InvalidOperationException($"Port {_port} for Redis is already in use. Stop what uses it or choose another port.");
@@ -58,7 +57,36 @@ public sealed class LocalRedis : IAsyncDisposable
         info.RedirectStandardInput = true;
         _process = Process.Start(info) ?? throw new InvalidOperationException("Could not start redis-server.");
         _output.Capture(_process);
-        var config = string.Join('\n',
+        var config = Configuration(password);
+        await _process.StandardInput.WriteAsync(config);
+        _process.StandardInput.Close();
+        await WaitUntilAcceptingAsync(cancellationToken);
+    }
+
+    public static string FindServer() =>
+        LocalServerProcess.FindExecutable("redis-server", "/usr/bin", "/usr/local/bin") ?? throw new InvalidOperationException(MissingMessage);
+
+    /// <summary>
+    /// The init step for a server that reads its configuration from a file: writes it (mode 0600, it holds the password) beside
+    /// the data and returns its path.
+    /// </summary>
+    public string WriteConfigurationFile()
+    {
+        Directory.CreateDirectory(_root);
+        var path = Path.Combine(_root, "redis.conf");
+        File.Delete(path);
+        using var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
+        using var writer = new StreamWriter(stream);
+        writer.Write(Configuration(LocalServerProcess.ReadOrCreateSecret(PasswordFile)));
+        return path;
+    }
+
+    private string Configuration(string password) => string.Join('\n',
             $"port {_port.ToString(CultureInfo.InvariantCulture)}",
             "bind 127.0.0.1",
             "protected-mode yes",
@@ -67,10 +95,6 @@ public sealed class LocalRedis : IAsyncDisposable
             "save \"\"",
             "daemonize no",
             $"requirepass {password}") + "\n";
-        await _process.StandardInput.WriteAsync(config);
-        _process.StandardInput.Close();
-        await WaitUntilAcceptingAsync(cancellationToken);
-    }
 
     private async Task WaitUntilAcceptingAsync(CancellationToken cancellationToken)
     {

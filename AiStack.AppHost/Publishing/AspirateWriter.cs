@@ -151,36 +151,66 @@ public sealed class AspirateWriter(PublishOptions options)
         return root;
     }
 
-    /// <summary>The workload's plain settings: the manifest's literal variables, then what the cluster adds.</summary>
+    /// <summary>
+    /// The workload's plain settings: the manifest's literal variables, then what the cluster sets, which wins over the manifest's
+    /// value of the same key (the app model was evaluated on the publishing machine: its tier, profile and model settings are not
+    /// the cluster's). Keys shared by every service live in <see cref="WorkloadManifests.SharedConfigName"/> only.
+    /// </summary>
     private List<string> Settings(Workload workload, PublishTier tier)
     {
-        var settings = workload.Variables.OfType<LiteralVariable>().Select(variable => $"{variable.Name}={variable.Value}").ToList();
+        var shared = SharedSettings(tier, "Production").Select(setting => setting.Split('=')[0]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var settings = new List<KeyValuePair<string, string>>();
+        void Set(string key, string value)
+        {
+            var at = settings.FindIndex(setting => string.Equals(setting.Key, key, StringComparison.OrdinalIgnoreCase));
+            if (at >= 0)
+            {
+                settings[at] = KeyValuePair.Create(settings[at].Key, value);
+            }
+            else
+            {
+                settings.Add(KeyValuePair.Create(key, value));
+            }
+        }
+
+        foreach (var variable in workload.Variables.OfType<LiteralVariable>().Where(variable => !shared.Contains(variable.Name)))
+        {
+            Set(variable.Name, variable.Value);
+        }
+
         if (workload.IsProject)
         {
             var http = workload.Bindings.First(binding => binding.Scheme == "http");
             // Unprefixed, so it outranks the "Urls" of a service's appsettings.json (127.0.0.1 for local runs).
-            settings.Add(string.Create(CultureInfo.InvariantCulture, $"Urls=http://+:{http.TargetPort}"));
-            settings.Add($"OTEL_SERVICE_NAME={workload.Name}");
-            if (workload.Name == PublishTier.ModelHost)
+            Set("Urls", string.Create(CultureInfo.InvariantCulture, $"http://+:{http.TargetPort}"));
+            Set("OTEL_SERVICE_NAME", workload.Name);
+            if (GetsModelSettings(workload))
             {
-                settings.AddRange(ModelSettings(tier));
+                foreach (var (key, value) in ModelSettings(tier))
+                {
+                    Set(key, value);
+                }
             }
         }
         else if (PostgresBackup.IsPostgres(workload) && workload.Resource.Volumes.FirstOrDefault() is { } data)
         {
             // The volume's root holds lost+found on most storage classes; initdb needs an empty folder.
-            settings.Add($"PGDATA={data.Target.TrimEnd('/')}/pgdata");
+            Set("PGDATA", $"{data.Target.TrimEnd('/')}/pgdata");
         }
 
-        return settings;
+        return settings.Select(setting => $"{setting.Key}={setting.Value}").ToList();
     }
 
-    private List<string> ModelSettings(PublishTier tier)
+    /// <summary>The model's host, and any service the app model hands model settings to, gets the tier's.</summary>
+    private static bool GetsModelSettings(Workload workload) => workload.IsProject &&
+        (workload.Name == PublishTier.ModelHost || workload.Variables.Any(variable => variable.Name.StartsWith("Inference__", StringComparison.Ordinal)));
+
+    private List<KeyValuePair<string, string>> ModelSettings(PublishTier tier)
     {
-        var settings = tier.ModelSettings.Select(setting => $"{setting.Key}={setting.Value}").ToList();
+        var settings = tier.ModelSettings.ToList();
         if (options.ModelFile is { } model)
         {
-            settings.Add($"Inference__ModelPath={WorkloadManifests.ModelsPath}/{model}");
+            settings.Add(KeyValuePair.Create("Inference__ModelPath", $"{WorkloadManifests.ModelsPath}/{model}"));
         }
 
         return settings;
@@ -208,9 +238,9 @@ public sealed class AspirateWriter(PublishOptions options)
     private void WriteDevOverlay(IReadOnlyList<Workload> workloads, SortedDictionary<string, string> files)
     {
         var dev = WriteRoot(DevOverlay, "../../", options.Namespace + DevNamespaceSuffix, SharedSettings(PublishTier.Small, "Development"), workloads, files);
-        if (workloads.Any(workload => workload.Name == PublishTier.ModelHost && workload.IsProject))
+        foreach (var workload in workloads.Where(GetsModelSettings))
         {
-            dev.ConfigMaps.Add(new Kustomization.Generator(WorkloadManifests.ConfigMapName(PublishTier.ModelHost),
+            dev.ConfigMaps.Add(new Kustomization.Generator(WorkloadManifests.ConfigMapName(workload.Name),
                 PublishTier.Small.ModelSettings.Select(setting => $"{setting.Key}={setting.Value}").ToList(), [], [], "merge"));
         }
 

@@ -12,7 +12,6 @@ namespace AiStack.AppHost.Publishing;
 public static class PublishCommand
 {
     public const string Verb = "publish";
-    public const string FixtureManifest = "AiStack.AppHost/Publishing/aspire-manifest.fixture.json";
 
     private static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
     {
@@ -34,14 +33,16 @@ public static class PublishCommand
 
     public static bool IsInvoked(string[] args) => args is [Verb, ..];
 
-    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null)
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? errors = null)
     {
         output ??= Console.Out;
         errors ??= Console.Error;
+        var temporary = Path.Combine(Path.GetTempPath(), "aistack-publish-" + Guid.NewGuid().ToString("N"));
         try
         {
             var root = RepositoryRoot();
             var options = Parse(args, root, out var manifestPath);
+            manifestPath ??= await AppHostManifest.WriteAsync(Path.Combine(temporary, "aspire-manifest.json"), TimeSpan.FromMinutes(3));
             var manifest = AspireManifest.Load(manifestPath);
             var files = new AspirateWriter(options).Generate(manifest);
             AspirateOutput.Write(options.OutputPath, files);
@@ -49,23 +50,30 @@ public static class PublishCommand
             var missing = AspirateWriter.Roots
                 .SelectMany(root => SecretsFile.Ensure(Path.Combine(options.OutputPath, root), parameters).Select(name => Path.Combine(options.OutputPath, root, SecretsFile.FileName) + ": " + name))
                 .ToList();
-            output.WriteLine($"Wrote {files.Count} files to {options.OutputPath} from {manifestPath} (tier {options.Tier.Name}).");
+            output.WriteLine($"Wrote {files.Count} files to {options.OutputPath} (tier {options.Tier.Name}).");
             foreach (var parameter in missing)
             {
                 errors.WriteLine($"A secret parameter has no value; set it before applying: {parameter}");
             }
 
             output.WriteLine($"Apply with: kubectl apply -k {Path.Combine(options.OutputPath, "overlays", "prod")}");
-            return Task.FromResult(0);
+            return 0;
         }
         catch (Exception ex) when (ex is PublishException or ManifestException or FormatException or IOException)
         {
             errors.WriteLine($"publish: {ex.Message}");
-            return Task.FromResult(2);
+            return 2;
+        }
+        finally
+        {
+            if (Directory.Exists(temporary))
+            {
+                Directory.Delete(temporary, recursive: true);
+            }
         }
     }
 
-    internal static PublishOptions Parse(string[] args, string root, out string manifestPath)
+    internal static PublishOptions Parse(string[] args, string root, out string? manifestPath)
     {
         ArgumentNullException.ThrowIfNull(args);
         var unknown = args.Skip(1).Where(arg => arg.StartsWith("--", StringComparison.Ordinal) && !Switches.ContainsKey(arg.Split('=')[0])
@@ -81,7 +89,7 @@ public static class PublishCommand
             .Build();
         string? Get(string key) => settings[key] is { Length: > 0 } value ? value : null;
 
-        manifestPath = Path.GetFullPath(Get("Manifest") ?? Path.Combine(root, FixtureManifest));
+        manifestPath = Get("Manifest") is { } manifest ? Path.GetFullPath(manifest) : null;
         var defaults = new PublishOptions { OutputPath = Path.GetFullPath(Get("Output") ?? Path.Combine(root, "aspirate-output")) };
         var otlp = Get("OtlpEndpoint");
         var protocol = Get("OtlpProtocol") ?? defaults.OtlpProtocol;

@@ -1,3 +1,4 @@
+using AiStack.AppHost.Publishing.Kubernetes;
 using AiStack.AppHost.Publishing.Manifest;
 
 namespace AiStack.AppHost.Publishing;
@@ -22,6 +23,7 @@ public sealed record Workload(
     ManifestResource Resource,
     string Image,
     IReadOnlyList<WorkloadVariable> Variables,
+    IReadOnlyList<string> Args,
     IReadOnlyList<ResourceReference> References)
 {
     public string Name => Resource.Name;
@@ -49,8 +51,12 @@ public sealed record Workload(
             ComposedVariable composed => composed.Parameters,
             _ => Array.Empty<string>(),
         })
+        .Concat(ArgSecrets)
         .Distinct(StringComparer.Ordinal)
         .ToList();
+
+    /// <summary>Secret parameters the arguments refer to as <c>$(AISTACK_SECRET_…)</c> (Redis's <c>--requirepass</c>).</summary>
+    public IReadOnlyList<string> ArgSecrets { get; init; } = [];
 
     /// <summary>What the manifest declares, resolved; projects' images come from <see cref="PublishOptions.ImageFor"/>.</summary>
     public static IReadOnlyList<Workload> From(AspireManifest manifest, PublishOptions options)
@@ -84,10 +90,18 @@ public sealed record Workload(
                 });
             }
 
+            var args = resource.Args.Select(arg => resolver.Resolve(arg, resource.Name)).ToList();
+            references.AddRange(args.SelectMany(arg => arg.References));
             var image = resource.IsProject
                 ? options.ImageFor(resource.Name)
                 : resource.Image ?? throw new ManifestException($"Container '{resource.Name}' has no image.");
-            workloads.Add(new Workload(resource, image, variables, references.Distinct().ToList()));
+            IReadOnlyList<ManifestVolume> volumes = resource.Volumes.Count == 0 && resource.IsContainer && ContainerProfile.For(image).DataPath is { } data
+                ? [new ManifestVolume(resource.Name + "-data", data, ReadOnly: false)]
+                : resource.Volumes;
+            workloads.Add(new Workload(resource with { Volumes = volumes }, image, variables, args.Select(arg => arg.Text).ToList(), references.Distinct().ToList())
+            {
+                ArgSecrets = args.SelectMany(arg => arg.SecretParameters).Distinct(StringComparer.Ordinal).ToList(),
+            });
         }
 
         return workloads;

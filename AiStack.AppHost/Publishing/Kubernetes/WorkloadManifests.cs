@@ -231,9 +231,9 @@ public sealed class WorkloadManifests(PublishOptions options)
             container.Command = [entrypoint];
         }
 
-        if (workload.Resource.Args.Count > 0)
+        if (workload.Args.Count > 0)
         {
-            container.Args = workload.Resource.Args.ToList();
+            container.Args = workload.Args.ToList();
         }
 
         AddProbes(workload, container);
@@ -269,7 +269,8 @@ public sealed class WorkloadManifests(PublishOptions options)
     private static List<V1EnvVar>? Env(Workload workload)
     {
         var env = new List<V1EnvVar>();
-        var composedParameters = workload.Variables.OfType<ComposedVariable>().SelectMany(variable => variable.Parameters).Distinct(StringComparer.Ordinal);
+        var composedParameters = workload.Variables.OfType<ComposedVariable>().SelectMany(variable => variable.Parameters)
+            .Concat(workload.ArgSecrets).Distinct(StringComparer.Ordinal);
         env.AddRange(composedParameters.Select(parameter => FromSecret(ExpressionResolver.SecretVariable(parameter), parameter)));
         foreach (var variable in workload.Variables)
         {

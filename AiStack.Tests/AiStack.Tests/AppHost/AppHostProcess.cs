@@ -1,48 +1,29 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
+using System.Reflection;
 using System.Text;
-using System.Text.Json;
 using AiStack.AppHost.Infrastructure;
 
 namespace AiStack.Tests.AppHost;
 
 /// <summary>
 /// The real AppHost started as a process (<c>dotnet AiStack.AppHost.dll</c>) with a home folder of its own and free ports, so it
-/// never meets a developer's running stack. Its output is kept for failure messages.
+/// never meets a developer's running stack; the Aspire dashboard is off unless a test asks for it. Its output is kept for failure
+/// messages. For what only a process can show: signals, exit codes, what is left after it ends.
 /// </summary>
-public sealed class AppHostProcess : IAsyncDisposable
+public sealed class AppHostProcess : StackHost
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
     private AppHostProcess(Process process, string home, IReadOnlyDictionary<string, int> ports)
+        : base(home, ports)
     {
         _process = process;
-        Home = home;
-        Ports = ports;
-        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports["apphost"]}"), Timeout = TimeSpan.FromSeconds(100) };
     }
-
-    public string Home { get; }
-
-    public IReadOnlyDictionary<string, int> Ports { get; }
-
-    /// <summary>Client of the control API (no key set: add <see cref="ApiKey"/> per request or use <see cref="Authorized"/>).</summary>
-    public HttpClient Control { get; }
 
     public int Pid => _process.Id;
 
-    public string ApiKey => File.ReadAllText(Path.Combine(Home, "api-key")).Trim();
-
-    /// <summary>A client of one of the stack's services on its port, sending the stack's key.</summary>
-    public HttpClient ServiceClient(string resource)
-    {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Ports[resource]}"), Timeout = TimeSpan.FromSeconds(100) };
-        client.DefaultRequestHeaders.Add("X-API-Key", ApiKey);
-        return client;
-    }
-
-    public string Output
+    public override string Output
     {
         get
         {
@@ -53,8 +34,21 @@ public sealed class AppHostProcess : IAsyncDisposable
         }
     }
 
-    public static string AssemblyPath => Path.Combine(
-        Projects.AppHostBuild.ProjectDirectory, "bin", Projects.AppHostBuild.Configuration, "net10.0", "AiStack.AppHost.dll");
+    /// <summary>The built AppHost beside the tests' own build (same configuration).</summary>
+    public static string AssemblyPath => Built(Projects.AiStack_AppHost.ProjectPath, "AiStack.AppHost");
+
+    /// <summary>The assembly a service project builds in the tests' configuration (Aspire's Projects classes name the project file).</summary>
+    public static string BuiltAssembly(Aspire.Hosting.IProjectMetadata project)
+    {
+        ArgumentNullException.ThrowIfNull(project);
+        return Built(Path.GetDirectoryName(project.ProjectPath)!, Path.GetFileNameWithoutExtension(project.ProjectPath));
+    }
+
+    private static string Built(string projectDirectory, string name)
+    {
+        var configuration = typeof(AppHostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        return Path.Combine(projectDirectory, "bin", configuration, "net10.0", name + ".dll");
+    }
 
     /// <summary>Starts the AppHost; <paramref name="resources"/> are given free ports alongside the control API.</summary>
     public static AppHostProcess Start(string profile, IEnumerable<string> resources, params string[] extraArguments) =>
@@ -71,8 +65,10 @@ public sealed class AppHostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = home,
         };
+        var dashboard = extraArguments.Any(a => a.StartsWith("--ASPNETCORE_URLS=", StringComparison.Ordinal)) ? [] : new[] { "--no-dashboard" };
         foreach (var argument in new[] { AppHostPath(), "--profile", profile, "--home", home }
                      .Concat(ports.Select(p => $"--Ports:{p.Key}={p.Value}"))
+                     .Concat(dashboard)
                      .Concat(extraArguments))
         {
             info.ArgumentList.Add(argument);
@@ -83,6 +79,9 @@ public sealed class AppHostProcess : IAsyncDisposable
         info.Environment.Remove("ConnectionStrings__redis");
         info.Environment.Remove("ConnectionStrings__qdrant");
         info.Environment.Remove("AISTACK_API_KEY");
+        info.Environment.Remove("ASPNETCORE_URLS");
+        // No HTTPS developer certificate on these machines (the launch profile sets the same).
+        info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         var process = Process.Start(info)!;
         var host = new AppHostProcess(process, home, ports);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
@@ -96,74 +95,12 @@ public sealed class AppHostProcess : IAsyncDisposable
         ? AssemblyPath
         : throw new InvalidOperationException($"{AssemblyPath} is missing: build the tests (which build the AppHost) first.");
 
-    /// <summary>Waits until the AppHost's own /health/ready answers 200 (every resource Ready).</summary>
-    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    protected override void ThrowIfEnded()
     {
-        var stopwatch = Stopwatch.StartNew();
-        while (stopwatch.Elapsed < timeout)
+        if (_process.HasExited)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"The AppHost exited with code {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                using var response = await Control.GetAsync(new Uri("/health/ready", UriKind.Relative));
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
+            throw new InvalidOperationException($"The AppHost exited with code {_process.ExitCode}:\n{Output}");
         }
-
-        throw new TimeoutException($"The AppHost was not ready within {timeout.TotalSeconds} s:\n{Output}");
-    }
-
-    public HttpRequestMessage Authorized(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-        request.Headers.Add("X-API-Key", ApiKey);
-        return request;
-    }
-
-    public async Task<JsonElement> GetResourceAsync(string name)
-    {
-        using var response = await Control.SendAsync(Authorized(HttpMethod.Get, $"/api/resources/{name}"));
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    public async Task<List<JsonElement>> GetResourcesAsync()
-    {
-        using var response = await Control.SendAsync(Authorized(HttpMethod.Get, "/api/resources"));
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<List<JsonElement>>())!;
-    }
-
-    /// <summary>Waits until the resource's snapshot satisfies <paramref name="condition"/>; returns that snapshot.</summary>
-    public async Task<JsonElement> WaitForResourceAsync(string name, Func<JsonElement, bool> condition, TimeSpan timeout)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        JsonElement last = default;
-        while (stopwatch.Elapsed < timeout)
-        {
-            last = await GetResourceAsync(name);
-            if (condition(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{name} did not reach the expected state within {timeout.TotalSeconds} s; last: {last}\n{Output}");
     }
 
     public void Signal(PosixSignalNumber signal) => Assert.True(SendSignal(_process.Id, (int)signal), "could not signal the AppHost");
@@ -175,12 +112,12 @@ public sealed class AppHostProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
             SendSignal(_process.Id, (int)PosixSignalNumber.Terminate);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             try
             {
                 await _process.WaitForExitAsync(cts.Token);
@@ -192,7 +129,7 @@ public sealed class AppHostProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-        Control.Dispose();
+        DisposeClients();
         Infrastructure.TestDirectories.Delete(Home);
     }
 
@@ -206,25 +143,6 @@ public sealed class AppHostProcess : IAsyncDisposable
         lock (_output)
         {
             _output.AppendLine(line);
-        }
-    }
-
-    public static bool IsAlive(int pid)
-    {
-        // A zombie (exited, not yet reaped) counts as gone.
-        var status = $"/proc/{pid}/status";
-        if (!File.Exists(status))
-        {
-            return false;
-        }
-
-        try
-        {
-            return !File.ReadAllLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 

@@ -1,4 +1,5 @@
-using AiStack.AppHost.Logs;
+using AiStack.AppHost.Supervision;
+using AiStack.Contracts.Stack;
 
 namespace AiStack.Tests.AppHost;
 

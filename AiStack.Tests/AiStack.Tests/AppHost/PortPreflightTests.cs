@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using AiStack.AppHost.Orchestration;
+using AiStack.AppHost.Stack;
 
 namespace AiStack.Tests.AppHost;
 
@@ -30,9 +30,9 @@ public sealed class PortPreflightTests
     [Fact]
     public void Two_resources_on_one_port_are_reported()
     {
-        var problems = PortPreflight.FindProblems([("knowledgebase", 18091), ("coordinator", 18091)], isInUse: _ => false);
+        var problems = PortPreflight.FindProblems([("knowledgebase", 18091), ("coordinator", 18091)]);
 
         var problem = Assert.Single(problems);
-        Assert.Contains("port 18091 is configured for knowledgebase and coordinator", problem, StringComparison.Ordinal);
+        Assert.Equal("port 18091 is given to knowledgebase and coordinator: set Ports__coordinator=<another port>", problem);
     }
 }

@@ -1,4 +1,4 @@
-using AiStack.AppHost.Orchestration;
+using AiStack.AppHost.Supervision;
 
 namespace AiStack.Tests.AppHost;
 

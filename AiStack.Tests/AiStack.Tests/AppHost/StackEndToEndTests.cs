@@ -5,10 +5,10 @@ using Xunit.Abstractions;
 
 namespace AiStack.Tests.AppHost;
 
-/// <summary>What every profile must do, proven against the real AppHost process and its real children.</summary>
+/// <summary>What every profile must do, proven against the real AppHost (Aspire.Hosting.Testing) and the processes DCP runs for it.</summary>
 public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper output)
 {
-    protected AppHostProcess Host => fixture.Host;
+    protected AspireStack Host => fixture.Host;
 
     [Fact]
     public async Task Every_resource_reaches_Ready()
@@ -19,7 +19,40 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
 
         Assert.Equal(fixture.ExpectedResources.Order(), resources.Select(r => r.GetProperty("name").GetString()!).Order());
         Assert.All(resources, r => Assert.Equal("Ready", r.GetProperty("state").GetString()));
-        Assert.All(resources, r => Assert.True(AppHostProcess.IsAlive(r.GetProperty("pid").GetInt32())));
+        Assert.All(resources, r => Assert.True(StackHost.IsAlive(r.GetProperty("pid").GetInt32())));
+    }
+
+    [Fact]
+    public async Task Each_service_is_given_aspire_discovery_connection_strings_and_the_stacks_settings()
+    {
+        var knowledgebase = await Host.GetResourceAsync("knowledgebase");
+        var environment = ProcessEnvironment(knowledgebase.GetProperty("pid").GetInt32());
+        var full = fixture.ExpectedResources.Contains("postgres");
+
+        Assert.StartsWith("http://", environment["services__learning__http__0"], StringComparison.Ordinal);
+        Assert.EndsWith($":{Host.Ports["learning"]}", environment["services__learning__http__0"].TrimEnd('/'), StringComparison.Ordinal);
+        Assert.Equal($"http://127.0.0.1:{Host.Ports["knowledgebase"]}", environment["URLS"]);
+        Assert.Equal(Host.ApiKey, environment["Security__ApiKey"]);
+        Assert.Equal(Host.Home, environment["AISTACK_HOME"]);
+        Assert.Equal(full ? "full" : "embedded", environment["AISTACK_PROFILE"]);
+        Assert.Contains(environment["AISTACK_TIER"], new[] { "small", "medium", "large" });
+        Assert.True(int.Parse(environment["Inference__Threads"], System.Globalization.CultureInfo.InvariantCulture) >= 1);
+        Assert.Equal("knowledgebase", environment["OTEL_SERVICE_NAME"]);
+        if (full)
+        {
+            Assert.Contains($"Port={Host.Ports["postgres"]}", environment["ConnectionStrings__postgres"], StringComparison.Ordinal);
+            Assert.Contains("Database=knowledgebase", environment["ConnectionStrings__postgres"], StringComparison.Ordinal);
+            Assert.StartsWith($"127.0.0.1:{Host.Ports["redis"]},password=", environment["ConnectionStrings__redis"], StringComparison.Ordinal);
+            var learning = ProcessEnvironment((await Host.GetResourceAsync("learning")).GetProperty("pid").GetInt32());
+            Assert.Contains("Database=learning", learning["ConnectionStrings__postgres"], StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.False(environment.ContainsKey("ConnectionStrings__postgres"));
+            Assert.False(environment.ContainsKey("ConnectionStrings__redis"));
+        }
+
+        Assert.False(environment.ContainsKey("ConnectionStrings__qdrant"), "Qdrant is passed only when given");
     }
 
     [Fact]
@@ -77,7 +110,7 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
         Assert.Equal("Ready", after.GetProperty("state").GetString());
         Assert.NotEqual(before.GetProperty("pid").GetInt32(), after.GetProperty("pid").GetInt32());
         Assert.Equal(before.GetProperty("restart_count").GetInt32() + 1, after.GetProperty("restart_count").GetInt32());
-        Assert.False(AppHostProcess.IsAlive(before.GetProperty("pid").GetInt32()));
+        Assert.False(StackHost.IsAlive(before.GetProperty("pid").GetInt32()));
     }
 
     [Fact]
@@ -176,6 +209,12 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
 
         Assert.Contains("\"source\":\"learning\"", body, StringComparison.Ordinal);
     }
+
+    private static Dictionary<string, string> ProcessEnvironment(int pid) =>
+        File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Split('=', 2))
+            .GroupBy(e => e[0])
+            .ToDictionary(g => g.Key, g => g.Last().Length > 1 ? g.Last()[1] : "");
 
     private static async Task<string> QueryContextAsync(HttpClient client, string query)
     {

@@ -1,6 +1,6 @@
 namespace AiStack.Tests.AppHost;
 
-/// <summary>One AppHost per profile, shared by the end-to-end tests of that profile (start-up is the slow part).</summary>
+/// <summary>One AppHost per profile, started with Aspire.Hosting.Testing and shared by the end-to-end tests of that profile.</summary>
 public abstract class StackFixture : IAsyncLifetime
 {
     private readonly string _profile;
@@ -12,9 +12,9 @@ public abstract class StackFixture : IAsyncLifetime
         _resources = resources;
     }
 
-    public AppHostProcess Host { get; private set; } = null!;
+    public AspireStack Host { get; private set; } = null!;
 
-    /// <summary>Launch to all-ready, as the test saw it (includes the AppHost's own start).</summary>
+    /// <summary>Start to every resource healthy, as the test saw it.</summary>
     public TimeSpan StartupTime { get; private set; }
 
     public IReadOnlyList<string> ExpectedResources => _resources;
@@ -22,8 +22,7 @@ public abstract class StackFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        Host = AppHostProcess.Start(_profile, _resources);
-        await Host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        Host = await AspireStack.StartAsync(_profile, _resources, TimeSpan.FromSeconds(240));
         StartupTime = stopwatch.Elapsed;
     }
 

@@ -2,116 +2,73 @@ using AiStack.AppHost.Infrastructure;
 
 namespace AiStack.Tests.AppHost;
 
-/// <summary>Start-up failures and shutdown, each with an AppHost of its own (they end it).</summary>
+/// <summary>Start-up refusals, shutdown and a killed AppHost, each with an AppHost process of its own (they end it).</summary>
 public sealed class StackLifecycleTests
 {
     [Fact]
-    public async Task Sigterm_stops_every_child_and_the_apphost_exits_cleanly()
+    public async Task Sigterm_stops_every_service_and_server_and_the_apphost_exits_cleanly()
     {
         await using var host = AppHostProcess.Start("full", StackResources.Full);
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var pids = (await host.GetResourcesAsync()).Select(r => r.GetProperty("pid").GetInt32()).ToList();
-        var postgresBackends = ChildrenOf(pids[0]);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(240));
+        var resources = await host.GetResourcesAsync();
+        var pids = resources.Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        var postgres = resources.Single(r => r.GetProperty("name").GetString() == "postgres").GetProperty("pid").GetInt32();
+        var postgresBackends = StackHost.DescendantsOf(postgres);
+        var everything = Orchestrator(host.Pid).SelectMany(p => StackHost.DescendantsOf(p).Append(p)).Concat(pids).Concat(postgresBackends).Distinct().ToList();
 
         host.Signal(PosixSignalNumber.Terminate);
-        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         Assert.Equal(0, exitCode);
         Assert.Equal(StackResources.Full.Length, pids.Count);
         Assert.NotEmpty(postgresBackends);
-        Assert.All(pids.Concat(postgresBackends), pid => Assert.False(AppHostProcess.IsAlive(pid), $"process {pid} is still running"));
-        Assert.Contains("Stopped all resources", host.Output, StringComparison.Ordinal);
-        // Reverse dependency order: the service before the servers it depends on.
-        var output = host.Output;
-        Assert.True(output.IndexOf("Stopping knowledgebase", StringComparison.Ordinal) < output.IndexOf("Stopping postgres", StringComparison.Ordinal));
-        Assert.True(output.IndexOf("Stopping knowledgebase", StringComparison.Ordinal) < output.IndexOf("Stopping redis", StringComparison.Ordinal));
+        await AssertAllGoneAsync(everything, TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>
+    /// DCP watches the AppHost's pid: when the AppHost dies without a chance to clean up, DCP stops every service and server
+    /// itself and exits. Checked by pid, including the `dotnet run` wrappers, the services they run, PostgreSQL's backends and DCP.
+    /// </summary>
     [Fact]
-    public async Task Ctrl_c_stops_the_services_and_the_apphost_exits_cleanly()
+    public async Task Sigkill_of_the_apphost_leaves_no_service_server_or_orchestrator_process()
     {
-        await using var host = AppHostProcess.Start("embedded", StackResources.Embedded);
-        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var pid = (await host.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
+        await using var host = AppHostProcess.Start("full", StackResources.Full);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(240));
+        var resources = await host.GetResourcesAsync();
+        var servicePids = resources.Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        var orchestrator = Orchestrator(host.Pid);
+        var everything = orchestrator.SelectMany(p => StackHost.DescendantsOf(p).Append(p))
+            .Concat(servicePids.SelectMany(p => StackHost.DescendantsOf(p).Append(p)))
+            .Distinct().ToList();
+        Assert.NotEmpty(orchestrator);
+        Assert.All(servicePids, pid => Assert.True(StackHost.IsAlive(pid)));
 
-        host.Signal(PosixSignalNumber.Interrupt);
-        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        host.Signal(PosixSignalNumber.Kill);
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(0, exitCode);
-        Assert.False(AppHostProcess.IsAlive(pid));
-        Assert.Contains("Stopping knowledgebase", host.Output, StringComparison.Ordinal);
+        await AssertAllGoneAsync(everything, TimeSpan.FromSeconds(90));
     }
 
     [Fact]
-    public async Task Services_left_running_by_a_killed_apphost_are_stopped_by_the_next_one()
-    {
-        await using var first = AppHostProcess.Start("embedded", StackResources.Embedded);
-        await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var orphan = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
-        first.Signal(PosixSignalNumber.Kill);
-        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
-        Assert.True(AppHostProcess.IsAlive(orphan), "the service should outlive a SIGKILLed AppHost");
-
-        await using var second = AppHostProcess.StartWith("embedded", first.Home, first.Ports);
-        await second.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
-        var fresh = (await second.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
-
-        Assert.False(AppHostProcess.IsAlive(orphan));
-        Assert.NotEqual(orphan, fresh);
-        Assert.Contains($"Stopped knowledgebase (pid {orphan}), left running", second.Output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_second_apphost_on_the_same_home_is_refused()
+    public async Task A_second_apphost_on_the_same_home_is_refused_and_ctrl_c_stops_the_first_cleanly()
     {
         await using var first = AppHostProcess.Start("embedded", StackResources.Embedded);
-        await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+        await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(240));
         var pid = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
         var otherPorts = first.Ports.ToDictionary(p => p.Key, _ => LocalServerProcess.FreeTcpPort());
 
-        await using var second = AppHostProcess.StartWith("embedded", first.Home, otherPorts);
-        var exitCode = await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var second = AppHostProcess.StartWith("embedded", first.Home, otherPorts);
+        var secondExit = await second.WaitForExitAsync(TimeSpan.FromSeconds(90));
+        var secondOutput = second.Output;
+        Assert.True(StackHost.IsAlive(pid), "the first stack must be left alone");
 
-        Assert.Equal(2, exitCode);
-        Assert.Contains("Another AppHost is running with home", second.Output, StringComparison.Ordinal);
-        Assert.True(AppHostProcess.IsAlive(pid), "the first stack must be left alone");
-    }
+        first.Signal(PosixSignalNumber.Interrupt);
+        var firstExit = await first.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
-    [Fact]
-    public async Task A_resource_that_cannot_start_fails_start_up_naming_it_and_nothing_after_it_starts()
-    {
-        var home = Infrastructure.TestDirectories.Create("apphost-broken");
-        var pgdata = Path.Combine(home, "postgres", "pgdata");
-        Directory.CreateDirectory(pgdata);
-        await File.WriteAllTextAsync(Path.Combine(pgdata, "PG_VERSION"), "7\n");
-        var ports = StackResources.Full.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
-        await using var host = AppHostProcess.StartWith("full", home, ports);
-
-        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
-
-        Assert.Equal(1, exitCode);
-        Assert.Contains("Start-up failed. Resource 'postgres'", host.Output, StringComparison.Ordinal);
-        Assert.Contains("Its last lines:", host.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("Started knowledgebase", host.Output, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void The_verb_is_optional_bare_switches_become_true_and_options_live_under_apphost()
-    {
-        var (arguments, verb) = AiStack.AppHost.Model.StackBuilder.NormalizeArguments(["run", "--profile", "full", "--show-key"]);
-
-        Assert.Equal("run", verb);
-        Assert.Equal(["--AppHost:Profile", "full", "--AppHost:ShowKey=true"], arguments);
-    }
-
-    [Fact]
-    public void The_home_option_is_not_confused_with_the_home_environment_variable()
-    {
-        // Configuration keys ignore case: a bare "home" key would read $HOME when --home is not given.
-        var (arguments, _) = AiStack.AppHost.Model.StackBuilder.NormalizeArguments(["--home=/tmp/stack", "--tier", "small"]);
-
-        Assert.Equal(["--AppHost:Home=/tmp/stack", "--AppHost:Tier", "small"], arguments);
-        Assert.NotEqual("HOME", AiStack.AppHost.Model.StackBuilder.HomeKey, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(2, secondExit);
+        Assert.Contains("Another AppHost is running with home", secondOutput, StringComparison.Ordinal);
+        Assert.Equal(0, firstExit);
+        await AssertAllGoneAsync([pid], TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -122,7 +79,7 @@ public sealed class StackLifecycleTests
         var busy = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         await using var host = AppHostProcess.Start("embedded", [], $"--Ports:knowledgebase={busy}");
 
-        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"port {busy} for knowledgebase is in use: stop what uses it or set Ports__knowledgebase=", host.Output, StringComparison.Ordinal);
@@ -133,17 +90,36 @@ public sealed class StackLifecycleTests
     {
         await using var host = AppHostProcess.Start("cloud", StackResources.Embedded);
 
-        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await host.WaitForExitAsync(TimeSpan.FromSeconds(90));
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Unknown profile 'cloud'", host.Output, StringComparison.Ordinal);
     }
 
-    private static List<int> ChildrenOf(int pid)
+    /// <summary>DCP's processes for this AppHost: started with <c>--monitor {pid}</c>.</summary>
+    private static List<int> Orchestrator(int appHostPid) => StackHost.ProcessesWithCommandLine($"--monitor {appHostPid} ");
+
+    private static async Task AssertAllGoneAsync(IReadOnlyList<int> pids, TimeSpan timeout)
     {
-        var children = $"/proc/{pid}/task/{pid}/children";
-        return File.Exists(children)
-            ? File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList()
-            : [];
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && pids.Any(StackHost.IsAlive))
+        {
+            await Task.Delay(250);
+        }
+
+        var alive = pids.Where(StackHost.IsAlive).Select(p => $"{p} ({CommandLine(p)})").ToList();
+        Assert.True(alive.Count == 0, $"still running {timeout.TotalSeconds} s later: {string.Join(", ", alive)}");
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
     }
 }

@@ -155,7 +155,7 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
             UseShellExecute = false,
             WorkingDirectory = folder,
         };
-        info.ArgumentList.Add(new Projects.AiStack_Learning().AssemblyPath);
+        info.ArgumentList.Add(AiStack.Tests.AppHost.AppHostProcess.BuiltAssembly(new Projects.AiStack_Learning()));
         foreach (var key in new[] { "ConnectionStrings__postgres", "services__knowledgebase__http__0", "services__ralph__http__0", "AISTACK_API_KEY" })
         {
             info.Environment.Remove(key);

@@ -16,7 +16,8 @@ public sealed class PublishedStack : IAsyncLifetime
 
     public string Output { get; } = Path.Combine(Path.GetTempPath(), "aistack-tests", "publish-" + Guid.NewGuid().ToString("N"));
 
-    public string ManifestPath => Path.Combine(RepositoryRoot, PublishCommand.FixtureManifest);
+    /// <summary>The whole stack as Aspire 13 writes it (the control center and Qdrant's key included), the generator's test input.</summary>
+    public string ManifestPath => Path.Combine(AppContext.BaseDirectory, "Publishing", "aspire-manifest.fixture.json");
 
     public Dictionary<string, IReadOnlyList<object>> Rendered { get; } = new(StringComparer.Ordinal);
 
