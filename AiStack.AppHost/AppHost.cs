@@ -1,9 +1,17 @@
+using AiStack.AppHost.Publishing;
 using AiStack.AppHost.Servers;
 using AiStack.AppHost.Stack;
 using AiStack.AppHost.Supervision;
 
 // The stack as an Aspire AppHost. Which servers run depends on the profile (--profile), the services' settings on the tier
 // (--tier); see README.md. Adding a service is one AddProject line here (and a ProjectReference in the .csproj).
+// `publish` writes the Kubernetes manifests (aspirate-output/) from this app model's Aspire manifest instead of running the stack.
+if (PublishCommand.IsInvoked(args))
+{
+    Environment.ExitCode = await PublishCommand.RunAsync(args);
+    return;
+}
+
 var arguments = StackOptions.NormalizeArguments(args, Environment.GetEnvironmentVariable);
 var builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
 {

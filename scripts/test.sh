@@ -10,6 +10,7 @@ require_dotnet
 require_postgres_and_redis
 require_prometheus
 require_llama_runtime
+require_kubectl
 
 say "Building (Release, warnings are errors) ..."
 dotnet build AiStack.sln -c Release -nologo -clp:"ErrorsOnly;Summary" -v:q

@@ -70,6 +70,7 @@ public static class CoordinatorServices
             var settings = sp.GetRequiredService<RoutingSettingsStore>();
             return new RoutingPolicy(sp.GetRequiredService<IOptions<RoutingOptions>>().Value, () => settings.LocalConfidenceThreshold);
         });
+        services.AddHostedService<RemoteBudgetMetrics>();
         services.AddSingleton(ModelBackendFactory.Create);
         services.AddSingleton(CreateKernel);
         services.AddSingleton<HybridRouterChatClient>();

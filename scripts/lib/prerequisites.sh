@@ -35,6 +35,12 @@ require_prometheus() {
   apt_ensure 'command -v prometheus' prometheus
 }
 
+# kubectl renders aspirate-output/ offline (`kubectl kustomize`) in the publishing tests; Debian does not package it.
+require_kubectl() {
+  command -v kubectl >/dev/null 2>&1 \
+    || fail "kubectl is missing: install kubectl 1.32 (https://dl.k8s.io/release/v1.32.4/bin/linux/amd64/kubectl into /usr/local/bin), then run this again."
+}
+
 require_postgres_and_redis() {
   apt_ensure 'ls /usr/lib/postgresql/*/bin/initdb' postgresql
   apt_ensure 'command -v redis-server' redis-server

@@ -6,6 +6,11 @@ namespace AiStack.Coordinator.Budget;
 public sealed record BudgetUsage(DateOnly Day, long TokensUsed, long TokenLimit, int RequestsUsed, int RequestLimit, DateTimeOffset ResetsAt)
 {
     public bool Exhausted => (TokenLimit > 0 && TokensUsed >= TokenLimit) || (RequestLimit > 0 && RequestsUsed >= RequestLimit);
+
+    /// <summary>The larger of the token and request shares spent; 0 when neither is limited.</summary>
+    public double SpentRatio => Math.Max(
+        TokenLimit > 0 ? (double)TokensUsed / TokenLimit : 0,
+        RequestLimit > 0 ? (double)RequestsUsed / RequestLimit : 0);
 }
 
 /// <summary>

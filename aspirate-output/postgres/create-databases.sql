@@ -1,0 +1,3 @@
+CREATE DATABASE "knowledgebase";
+CREATE DATABASE "learning";
+CREATE DATABASE "ralph";
