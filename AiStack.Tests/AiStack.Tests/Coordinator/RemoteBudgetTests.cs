@@ -27,13 +27,13 @@ public sealed class RemoteBudgetTests
     [Fact]
     public void Spent_ratio_is_the_larger_share_and_zero_without_limits()
     {
-        var budget = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 200, DailyRemoteRequestBudget = 4 }), new Clock(DateTimeOffset.UtcNow), null);
+        var budget = new RemoteBudget(() => (200L, 4), new Clock(DateTimeOffset.UtcNow), null);
         budget.Record(50);
         Assert.Equal(0.25, budget.Usage.SpentRatio);
         budget.Record(130);
         Assert.Equal(0.9, budget.Usage.SpentRatio, 6);
 
-        var unlimited = new RemoteBudget(new Monitor(new RoutingOptions { DailyRemoteTokenBudget = 0, DailyRemoteRequestBudget = 0 }), new Clock(DateTimeOffset.UtcNow), null);
+        var unlimited = new RemoteBudget(() => (0L, 0), new Clock(DateTimeOffset.UtcNow), null);
         unlimited.Record(1_000_000);
         Assert.Equal(0, unlimited.Usage.SpentRatio);
     }
