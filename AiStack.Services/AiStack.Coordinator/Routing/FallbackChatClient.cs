@@ -53,8 +53,17 @@ public sealed class FallbackChatClient(IChatClient primary, ModelRoute primaryRo
             }
 
             FellBack = true;
-            enumerator = StreamFallback(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
-            hasFirst = await enumerator.MoveNextAsync();
+            enumerator = fallback.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            try
+            {
+                hasFirst = await enumerator.MoveNextAsync();
+            }
+            catch (Exception fallbackError) when (Failed(fallbackError, cancellationToken))
+            {
+                await enumerator.DisposeAsync();
+                onFailure(Answered, fallbackError);
+                throw Unavailable(Answered, fallbackError);
+            }
         }
 
         try
@@ -86,15 +95,6 @@ public sealed class FallbackChatClient(IChatClient primary, ModelRoute primaryRo
         {
             onFailure(Answered, ex);
             throw Unavailable(Answered, ex);
-        }
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamFallback(IEnumerable<ChatMessage> messages, ChatOptions? options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var update in fallback!.GetStreamingResponseAsync(messages, options, cancellationToken))
-        {
-            yield return update;
         }
     }
 

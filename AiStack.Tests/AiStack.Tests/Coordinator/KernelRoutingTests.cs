@@ -136,4 +136,25 @@ public sealed class KernelRoutingTests
         Assert.Contains("remote model failed", refused.Message, StringComparison.Ordinal);
         Assert.Contains("connection refused", refused.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_stream_falls_back_before_its_first_update_and_with_nothing_left_is_a_502()
+    {
+        var failing = new ChatClientBuilder(_remote).Use((_, _, _, _) => throw new HttpRequestException("connection refused")).Build();
+        var withFallback = new FallbackChatClient(failing, ModelRoute.Remote, _local, (_, _) => { });
+        var withoutUsable = new FallbackChatClient(failing, ModelRoute.Local, failing, (_, _) => { });
+
+        var text = string.Concat(await withFallback.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "stream")]).Select(u => u.Text).ToListAsync());
+        var refused = await Assert.ThrowsAsync<RouteUnavailableException>(async () =>
+        {
+            await foreach (var _ in withoutUsable.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "stream")]))
+            {
+            }
+        });
+
+        Assert.Equal("local answers: stream", text);
+        Assert.True(withFallback.FellBack);
+        Assert.Equal(502, refused.StatusCode);
+        Assert.Contains("remote model failed", refused.Message, StringComparison.Ordinal);
+    }
 }
