@@ -10,6 +10,7 @@ using static AiStack.Benchmarks.BenchmarkSupport;
 return args switch
 {
     ["kb", .. var rest] => await KnowledgeBaseBenchmark.RunAsync(rest),
+    ["hnsw", .. var rest] => await HnswBenchmark.RunAsync(rest),
     ["llama", .. var rest] => await LlamaBenchmark.RunAsync(rest),
     ["ralph", .. var rest] => await RalphBenchmark.RunAsync(rest),
     ["learning", .. var rest] => await LearningBenchmark.RunAsync(rest),
@@ -40,6 +41,9 @@ static int Usage()
           kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
              KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
              ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
+          hnsw [--vectors 100000,1000000] [--queries 200] [--ef 128]
+             the embedded index's HNSW graph (USearch) against the exact scan on clustered 384-d vectors: build time,
+             search p50/p95/p99 and recall@10.
           learning [--events 20000] [--batch 500] [--concurrency 4] [--postgres CONNECTION]
              Learning over HTTP (in-process host on a loopback port), SQLite and PostgreSQL (started from the machine's binaries
              unless given): ingest events/s over HTTP batches and from a JSONL file, and processing events/s.
