@@ -60,13 +60,13 @@ public static class ResourceEndpoints
         }
     }
 
-    /// <summary>Every resource at once (each start still waits for what it depends on); answers when all are healthy again.</summary>
+    /// <summary>Every resource: stopped at once, started again in dependency order; answers when all are healthy again.</summary>
     private static async Task<Results<Ok<List<ResourceSnapshot>>, ProblemHttpResult>> RestartAll(
         ResourceSupervisor supervisor, ControlApiContext context, IHostApplicationLifetime lifetime)
     {
         try
         {
-            await Task.WhenAll(supervisor.Resources.Select(r => supervisor.RestartAsync(r, lifetime.ApplicationStopping)));
+            await supervisor.RestartAllAsync(lifetime.ApplicationStopping);
 
             return TypedResults.Ok(supervisor.Resources.Select(r => ResourceSnapshots.From(r, context.DashboardUrl)).ToList());
         }

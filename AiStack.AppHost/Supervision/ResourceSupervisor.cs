@@ -88,6 +88,26 @@ public sealed partial class ResourceSupervisor : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(resource);
         var previousStart = resource.Latest?.Snapshot.StartTimeStamp;
+        await StopAsync(resource, cancellationToken);
+        await StartAsync(resource, previousStart, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every resource: all stopped at once, then started one after another in dependency order, each healthy before the next
+    /// (a dependent started beside a dependency that is still down would give up waiting for it).
+    /// </summary>
+    public async Task RestartAllAsync(CancellationToken cancellationToken)
+    {
+        var previousStarts = Resources.ToDictionary(r => r, r => r.Latest?.Snapshot.StartTimeStamp);
+        await Task.WhenAll(Resources.Select(r => StopAsync(r, cancellationToken)));
+        foreach (var resource in Resources)
+        {
+            await StartAsync(resource, previousStarts[resource], cancellationToken);
+        }
+    }
+
+    private async Task StopAsync(SupervisedResource resource, CancellationToken cancellationToken)
+    {
         resource.ExpectRestart(byHand: true);
         await ClearCrashLoopAsync(resource);
         LogRestartByHand(resource.Name);
@@ -107,6 +127,10 @@ public sealed partial class ResourceSupervisor : BackgroundService
                     () => $"{resource.Name} (pid {pid}) did not stop; its state is {resource.Latest?.Snapshot.State?.Text}");
             }
         }
+    }
+
+    private async Task StartAsync(SupervisedResource resource, DateTime? previousStart, CancellationToken cancellationToken)
+    {
 
         var result = await _commands.ExecuteCommandAsync(resource.Resource, KnownResourceCommands.StartCommand, cancellationToken);
         if (!result.Success)
