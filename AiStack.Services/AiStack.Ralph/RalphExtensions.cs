@@ -32,12 +32,12 @@ public static class RalphExtensions
             .Validate(s => SettingsStore.Validate(s).Count == 0, "Ralph:Defaults:BaseLimits values must be 1-100.");
 
         services.AddServiceClient<KnowledgeClient>("knowledgebase");
-        // Generation can take minutes; the Coordinator is asked once per iteration, never retried behind the loop's back.
+        // Generation can take minutes; the Coordinator is asked once per iteration (a POST: never retried behind the loop's back).
         services.AddServiceClient<CoordinatorClient>("coordinator").ConfigureResilience(o =>
         {
-            o.TotalTimeoutSeconds = 3600;
-            o.AttemptTimeoutSeconds = 3600;
-            o.MaxRetryAttempts = 0;
+            o.TotalRequestTimeout.Timeout = TimeSpan.FromHours(1);
+            o.AttemptTimeout.Timeout = TimeSpan.FromHours(1);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromHours(2);
         });
         services.AddHttpClient(HttpAgentBackend.ClientName).WithoutResilience().ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
 
