@@ -183,7 +183,7 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<HttpResilienceEvents>();
         services.TryAddSingleton<SiblingAddresses>();
         services.TryAddTransient<RefusedCallHandler>();
-        services.TryAddTransient<ServiceKeyHandler>();
+        services.TryAddTransient(sp => new ServiceKeyHandler(sp.GetRequiredService<StackApiKey>(), sp.GetRequiredService<ServiceIdentity>(), sp.GetRequiredService<SiblingAddresses>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<HttpStandardResilienceOptions>, StackResilienceDefaults>());
         services.AddOptions<Polly.Telemetry.TelemetryOptions>()
             .Configure<HttpResilienceEvents>((telemetry, events) => telemetry.TelemetryListeners.Add(events));
@@ -207,7 +207,8 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<TelemetryShipper>();
         services.AddHostedService(sp => sp.GetRequiredService<TelemetryShipper>());
         services.AddHttpClient(TelemetryShipper.HttpClientName, (sp, http) =>
-            http.BaseAddress = ServiceEndpoints.TryResolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<TelemetryOutboxOptions>>().Value.Destination));
+                http.BaseAddress = ServiceEndpoints.TryResolve(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<TelemetryOutboxOptions>>().Value.Destination))
+            .AddHttpMessageHandler(sp => new ServiceKeyHandler(sp.GetRequiredService<StackApiKey>(), sp.GetRequiredService<ServiceIdentity>(), siblings: null));
         services.AddHealthChecks().AddCheck<TelemetryOutboxHealthCheck>("telemetry_outbox");
     }
 }

@@ -17,8 +17,8 @@ public sealed class RateLimitingOptions
     public Dictionary<string, RateLimitPolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase)
     {
         [RateLimitPolicies.Expensive] = new() { UserPermitsPerMinute = 60, ServicePermitsPerMinute = 600 },
-        [RateLimitPolicies.Submission] = new() { UserPermitsPerMinute = 30, ServicePermitsPerMinute = 120 },
-        [RateLimitPolicies.Ingest] = new() { UserPermitsPerMinute = 120, ServicePermitsPerMinute = 6000 },
+        [RateLimitPolicies.Submission] = new() { UserPermitsPerMinute = 60, ServicePermitsPerMinute = 600 },
+        [RateLimitPolicies.Ingest] = new() { UserPermitsPerMinute = 3000, ServicePermitsPerMinute = 30000 },
     };
 
     public RateLimitPolicyOptions For(string policy) =>

@@ -7,14 +7,15 @@ namespace AiStack.ServiceDefaults.Security;
 /// On every HttpClient: a request to a sibling service (an address configured under <c>services:*</c>, Aspire's convention)
 /// carries this service's own key in <c>X-API-Key</c>, so callers need no key handling and each service has its own identity
 /// (and rate-limit budget) at the others. Requests anywhere else (a remote model API, an agent backend) never get a key, and a
-/// key the caller set itself (the CLI forwarding the user's) is left alone.
+/// key the caller set itself (the CLI forwarding the user's) is left alone. Without <paramref name="siblings"/> every destination
+/// counts as a stack service: for the stack's own clients whose address is not configured (Learning's outbox to itself).
 /// </summary>
-internal sealed class ServiceKeyHandler(StackApiKey apiKey, ServiceIdentity identity, SiblingAddresses siblings) : DelegatingHandler
+internal sealed class ServiceKeyHandler(StackApiKey apiKey, ServiceIdentity identity, SiblingAddresses? siblings) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.RequestUri is { IsAbsoluteUri: true } uri && siblings.Contains(uri) && !request.Headers.Contains(ApiKeyStore.HeaderName))
+        if (request.RequestUri is { IsAbsoluteUri: true } uri && (siblings is null || siblings.Contains(uri)) && !request.Headers.Contains(ApiKeyStore.HeaderName))
         {
             request.Headers.TryAddWithoutValidation(ApiKeyStore.HeaderName, apiKey.ServiceKey(identity.KeyName));
         }
