@@ -25,3 +25,6 @@ public sealed record ProbeResponse(
     IReadOnlyDictionary<string, object?> Details,
     DateTimeOffset Timestamp,
     double DurationMs);
+
+/// <summary>What a caller without the stack's key learns from a health endpoint.</summary>
+public sealed record HealthStatusOnly(string Status);

@@ -6,13 +6,17 @@ namespace AiStack.ServiceDefaults.Security;
 
 /// <summary>
 /// Finds the stack's API key: configuration <c>Security:ApiKey</c> (env <c>Security__ApiKey</c>), then <c>AISTACK_API_KEY</c>,
-/// then the file <c>.aistack/api-key</c>, which is generated (mode 0600) on first run. The key never lives in the repository.
+/// then the file <c>.aistack/api-key</c>, which is generated (mode 0600) on first run and checked at every start (see
+/// <see cref="SecretFile"/>). The key never lives in the repository.
 /// </summary>
 public static class ApiKeyStore
 {
     public const string HeaderName = "X-API-Key";
     public const string ConfigurationKey = "Security:ApiKey";
     public const string EnvironmentVariable = "AISTACK_API_KEY";
+
+    /// <summary>Where the key file lives when neither setting holds a key (default <c>{AISTACK_HOME}/api-key</c>).</summary>
+    public const string FileConfigurationKey = "Security:ApiKeyFile";
 
     public static string GetOrCreate(IConfiguration? configuration = null, string? keyFile = null)
     {
@@ -28,45 +32,8 @@ public static class ApiKeyStore
             return fromEnvironment.Trim();
         }
 
-        return ReadOrCreateFile(keyFile ?? AiStackPaths.ApiKeyFile);
-    }
-
-    private static string ReadOrCreateFile(string path)
-    {
-        if (File.Exists(path))
-        {
-            var existing = File.ReadAllText(path).Trim();
-            if (existing.Length > 0)
-            {
-                return existing;
-            }
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var key = "ak_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        var temporary = path + "." + Environment.ProcessId + ".tmp";
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(key);
-        }
-
-        try
-        {
-            // Several services may start at once: the first to create the file wins and everyone reads its key.
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException)
-        {
-            File.Delete(temporary);
-        }
-
-        return File.ReadAllText(path).Trim();
+        var path = keyFile ?? configuration?[FileConfigurationKey];
+        return SecretFile.ReadOrCreate(string.IsNullOrWhiteSpace(path) ? AiStackPaths.ApiKeyFile : path, () => SecretFile.NewToken("ak_"), "API key");
     }
 
     /// <summary>Constant-time comparison, so the key cannot be guessed byte by byte from response times.</summary>

@@ -1,20 +1,23 @@
 namespace AiStack.ServiceDefaults.Telemetry;
 
-/// <summary>Activity sources and meters the stack listens to. Services name theirs <c>AiStack.&lt;Service&gt;</c>.</summary>
+/// <summary>Activity sources and meters the stack exports beside the instrumentation packages' own. Services name theirs <c>AiStack.&lt;Service&gt;</c>.</summary>
 public static class TelemetrySources
 {
-    public const string Prefix = "AiStack.";
+    /// <summary>Every AiStack meter and activity source (OpenTelemetry matches the trailing wildcard).</summary>
+    public const string AiStackWildcard = "AiStack.*";
 
-    /// <summary>The meter of the shared defaults themselves (circuit-breaker states).</summary>
+    /// <summary>The meter of the shared defaults themselves (circuit-breaker states, rate limits).</summary>
     public const string DefaultsMeter = "AiStack.ServiceDefaults";
 
-    public static readonly IReadOnlyList<string> ActivitySources = ["Microsoft.AspNetCore", "System.Net.Http", "AiStack.*"];
+    /// <summary>Microsoft.Extensions.AI's <c>UseOpenTelemetry()</c> middleware: gen_ai spans and token/duration metrics.</summary>
+    public const string ExtensionsAi = "Experimental.Microsoft.Extensions.AI";
 
-    public static readonly IReadOnlyList<string> FrameworkMeters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "System.Runtime"];
+    /// <summary>Polly's resilience events (retries, breaker transitions, timeouts) from Microsoft.Extensions.Http.Resilience.</summary>
+    public const string Polly = "Polly";
 
-    public static bool IsExported(string meterName) =>
-        meterName.StartsWith(Prefix, StringComparison.Ordinal) || FrameworkMeters.Contains(meterName, StringComparer.Ordinal);
+    public static readonly IReadOnlyList<string> ActivitySources = [AiStackWildcard, ExtensionsAi];
+
+    public static readonly IReadOnlyList<string> Meters = [AiStackWildcard, ExtensionsAi, Polly, "Microsoft.AspNetCore.RateLimiting"];
 
     /// <summary>Probes and scrapes: answered, but kept out of traces (they would drown the real work).</summary>
     public static bool IsInfrastructurePath(string? path) =>

@@ -36,9 +36,9 @@ public static class RalphExtensions
         // Generation can take minutes; the Coordinator is asked once per iteration, never retried behind the loop's back.
         services.AddServiceClient<CoordinatorClient>(CoordinatorClient.ServiceName).ConfigureResilience(o =>
         {
-            o.TotalTimeoutSeconds = 3600;
-            o.AttemptTimeoutSeconds = 3600;
-            o.MaxRetryAttempts = 0;
+            o.TotalRequestTimeout.Timeout = TimeSpan.FromHours(1);
+            o.AttemptTimeout.Timeout = TimeSpan.FromHours(1);
+            o.CircuitBreaker.SamplingDuration = TimeSpan.FromHours(2);
         });
         services.AddHttpClient(HttpAgentBackend.ClientName).WithoutResilience().ConfigureHttpClient(http => http.Timeout = Timeout.InfiniteTimeSpan);
 

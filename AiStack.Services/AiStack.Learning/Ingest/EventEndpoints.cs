@@ -15,7 +15,7 @@ public static class EventEndpoints
     public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder routes, long maxBatchBytes)
     {
         var group = routes.MapGroup("/events").WithTags("Events");
-        group.MapPost("/", IngestAsync).WithName("IngestEvents").WithRequestBodyLimit(maxBatchBytes)
+        group.MapPost("/", IngestAsync).WithName("IngestEvents").WithRequestBodyLimit(maxBatchBytes).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Ingest)
             .WithSummary("Stores a batch of telemetry events; ids seen before count as duplicates. All or nothing.");
         group.MapGet("/", QueryAsync).WithName("QueryEvents");
         return group;

@@ -11,7 +11,7 @@ public static class TaskEndpoints
     public static RouteGroupBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
-        tasks.MapPost("/", SubmitAsync);
+        tasks.MapPost("/", SubmitAsync).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Submission);
         tasks.MapGet("/", ListAsync);
         tasks.MapGet("/{id}", GetAsync);
         tasks.MapGet("/{id}/result", ResultAsync);

@@ -93,7 +93,7 @@ public sealed class HybridRoutingTests(HybridStackFixture stack)
         Assert.Equal(("local", "remote_unavailable"), (third["route"]!.GetValue<string>(), third["reason"]!.GetValue<string>()));
         var health = await client.GetFromJsonAsync<JsonObject>("/health");
         Assert.Equal("OPEN", health!["circuit_breakers"]!["remote-model"]!.GetValue<string>());
-        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = AiStack.Tests.Infrastructure.PrometheusText.WithoutScope(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
         Assert.Contains("hybrid_route_errors_total{route=\"remote\"} 2", metrics, StringComparison.Ordinal);
         Assert.Contains("hybrid_route_decisions_total{reason=\"fallback\",route=\"local\"} 2", metrics, StringComparison.Ordinal);
     }
@@ -105,7 +105,7 @@ public sealed class HybridRoutingTests(HybridStackFixture stack)
         using var client = coordinator.CreateClient();
         await QueryAsync(client, new { prompt = HybridStackFixture.KnownPattern + " metrics" , prefer_local = true });
 
-        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = AiStack.Tests.Infrastructure.PrometheusText.WithoutScope(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
 
         Assert.Contains("hybrid_route_decisions_total{reason=\"prefer_local\",route=\"local\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("hybrid_request_latency_seconds_bucket{endpoint=\"/query\"", metrics, StringComparison.Ordinal);
@@ -207,7 +207,7 @@ public sealed class HybridRoutingTests(HybridStackFixture stack)
     private async Task<long> RemoteChatCallsAsync()
     {
         using var remoteClient = stack.Remote.CreateClient();
-        var metrics = await remoteClient.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var metrics = AiStack.Tests.Infrastructure.PrometheusText.WithoutScope(await remoteClient.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
         return metrics.Split('\n')
             .Where(l => l.StartsWith("hybrid_route_decisions_total{", StringComparison.Ordinal))
             .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));

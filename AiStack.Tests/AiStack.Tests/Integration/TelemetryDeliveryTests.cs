@@ -22,7 +22,7 @@ public sealed class TelemetryDeliveryTests
         settings["Telemetry:Outbox:SpoolDirectory"] = Path.Combine(folder, "spool");
         settings["Telemetry:Outbox:ShipInterval"] = "00:00:00.100";
         // The failed deliveries open the HTTP breaker for Learning's address; keep its break short so the test need not wait 30 s.
-        settings["Resilience:BreakerBreakSeconds"] = "1";
+        settings["Resilience:CircuitBreaker:BreakDuration"] = "00:00:01";
         await using var ralph = new RalphFactory(settings: settings, recordTelemetry: false);
         using var ralphClient = ralph.CreateClient();
 

@@ -4,6 +4,7 @@ using AiStack.AppHost.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace AiStack.Tests.Learning;
@@ -61,7 +62,10 @@ public sealed class ProposalTests : IAsyncLifetime
 
         var task = Assert.Single(_received);
         Assert.True(task["require_approval"]!.GetValue<bool>());
-        Assert.Equal(LearningFactory.ApiKey, task["_api_key"]!.GetValue<string>());
+        // Learning calls Ralph with its own key (derived from the stack's), so Ralph knows the caller and limits it separately.
+        var stackKey = new AiStack.ServiceDefaults.Security.StackApiKey(new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Security:ApiKey"] = LearningFactory.ApiKey }).Build());
+        Assert.Equal(stackKey.ServiceKey("learning"), task["_api_key"]!.GetValue<string>());
         Assert.Contains("from 10 to 13", task["prompt"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("learning-proposal", task["tags"]!.AsArray().Select(t => t!.GetValue<string>()));
         var evidence = task["context"]!["evidence"]!;

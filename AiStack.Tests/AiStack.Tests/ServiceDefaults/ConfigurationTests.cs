@@ -1,9 +1,7 @@
 using AiStack.ServiceDefaults.Discovery;
-using AiStack.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Exporter;
 
 namespace AiStack.Tests.ServiceDefaults;
 
@@ -71,13 +69,14 @@ public sealed class ConfigurationTests
     }
 
     [Theory]
-    [InlineData("Resilience:MaxRetryAttempts", "99", "Resilience:MaxRetryAttempts must be between 0 and 10")]
-    [InlineData("Resilience:BreakerBreakSeconds", "0.1", "Resilience:BreakerBreakSeconds must be between 0.5 and 3600")]
-    [InlineData("RateLimiting:ExpensivePermitsPerMinute", "0", "RateLimiting:ExpensivePermitsPerMinute must be between 1")]
+    [InlineData("Resilience:Retry:MaxRetryAttempts", "0", "MaxRetryAttempts")]
+    [InlineData("Resilience:CircuitBreaker:BreakDuration", "00:00:00.1", "BreakDuration")]
+    [InlineData("RateLimiting:Policies:expensive:UserPermitsPerMinute", "0", "RateLimiting:Policies:expensive:UserPermitsPerMinute must be between 1")]
+    [InlineData("RateLimiting:Policies:ingest:ServicePermitsPerMinute", "-5", "RateLimiting:Policies:ingest:ServicePermitsPerMinute must be between 1")]
     [InlineData("Limits:MaxRequestBodyBytes", "10", "Limits:MaxRequestBodyBytes must be between 1024")]
     [InlineData("Startup:DependencyWaitSeconds", "-1", "Startup:DependencyWaitSeconds must be between 0 and 3600")]
     [InlineData("HealthChecks:TimeoutSeconds", "0", "HealthChecks:TimeoutSeconds must be between")]
-    [InlineData("Resilience:AttemptTimeoutSeconds", "60", "must not exceed Resilience:TotalTimeoutSeconds")]
+    [InlineData("Resilience:AttemptTimeout:Timeout", "00:01:00", "attempt")]
     public async Task Invalid_options_stop_the_service_at_start_with_a_message_naming_the_setting(string key, string value, string expected)
     {
         var app = TestServiceApp.Build(null, null, new Dictionary<string, string?> { [key] = value }, kestrel: false, out _);
@@ -87,38 +86,6 @@ public sealed class ConfigurationTests
 
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         }
-    }
-
-    [Fact]
-    public void Otlp_export_is_off_without_an_endpoint_and_follows_the_standard_variables_with_one()
-    {
-        Assert.Null(OtlpSettings.From(Configuration(new())));
-
-        var grpc = OtlpSettings.From(Configuration(new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317" }))!;
-        var http = OtlpSettings.From(Configuration(new()
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4318/",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-        }))!;
-        var grpcExporter = new OtlpExporterOptions();
-        var httpExporter = new OtlpExporterOptions();
-        grpc.Apply(grpcExporter, "v1/traces");
-        http.Apply(httpExporter, "v1/traces");
-
-        Assert.Equal((OtlpExportProtocol.Grpc, new Uri("http://collector:4317")), (grpcExporter.Protocol, grpcExporter.Endpoint));
-        Assert.Equal((OtlpExportProtocol.HttpProtobuf, new Uri("http://collector:4318/v1/traces")), (httpExporter.Protocol, httpExporter.Endpoint));
-    }
-
-    [Fact]
-    public void An_unknown_otlp_protocol_is_refused_with_the_choices()
-    {
-        var error = Assert.Throws<InvalidOperationException>(() => OtlpSettings.From(Configuration(new()
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://collector:4317",
-            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "carrier-pigeon",
-        })));
-
-        Assert.Contains("grpc or http/protobuf", error.Message, StringComparison.Ordinal);
     }
 
     private static IConfiguration Configuration(Dictionary<string, string?> values) =>

@@ -16,7 +16,7 @@ public sealed class HealthEndpointTests
         await using var service = await Start(databaseUp: true, cacheUp: true);
         var database = service.Services.GetRequiredService<DependencySwitch>();
         database.Up = false;
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
 
         var (healthStatus, health) = await Get(client, "/health");
         var (readyStatus, ready) = await Get(client, "/health/ready");
@@ -32,7 +32,7 @@ public sealed class HealthEndpointTests
     public async Task A_failing_non_critical_dependency_makes_health_and_ready_degraded_with_200()
     {
         await using var service = await Start(databaseUp: true, cacheUp: false);
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
 
         var (healthStatus, health) = await Get(client, "/health");
         var (readyStatus, ready) = await Get(client, "/health/ready");
@@ -48,7 +48,7 @@ public sealed class HealthEndpointTests
     {
         await using var service = await Start(databaseUp: true, cacheUp: false);
         service.Services.GetRequiredService<CircuitBreakerRegistry>().Register("local-model", () => BreakerState.HalfOpen);
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
 
         var (_, health) = await Get(client, "/health");
 
@@ -72,7 +72,7 @@ public sealed class HealthEndpointTests
     public async Task Probes_answer_in_the_original_shape()
     {
         await using var service = await Start(databaseUp: true, cacheUp: true);
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
 
         foreach (var (path, type) in new[] { ("/health/live", "liveness"), ("/health/ready", "readiness"), ("/health/startup", "startup") })
         {
@@ -93,7 +93,7 @@ public sealed class HealthEndpointTests
     {
         await using var service = await Start(databaseUp: true, cacheUp: true);
         service.Services.GetRequiredService<DependencySwitch>().Up = false;
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
 
         var (status, live) = await Get(client, "/health/live");
 
@@ -107,7 +107,7 @@ public sealed class HealthEndpointTests
         await using var service = await TestServiceApp.StartAsync(
             builder => builder.Services.AddHealthChecks().AddCheck<HungCheck>("redis"),
             settings: new Dictionary<string, string?> { ["HealthChecks:TimeoutSeconds"] = "0.3" });
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
 
         var watch = Stopwatch.StartNew();
         var (status, health) = await Get(client, "/health");
@@ -118,6 +118,42 @@ public sealed class HealthEndpointTests
         var redis = health.GetProperty("checks")[0];
         Assert.Equal("unhealthy", redis.GetProperty("status").GetString());
         Assert.Contains("No answer within 0.3 s", redis.GetProperty("message").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_key_every_health_endpoint_says_only_its_status()
+    {
+        await using var service = await Start(databaseUp: false, cacheUp: false);
+        using var anonymous = service.Client(withApiKey: false);
+        using var wrongKey = service.Client(withApiKey: false);
+        wrongKey.DefaultRequestHeaders.Add("X-API-Key", "not-the-key");
+
+        foreach (var client in new[] { anonymous, wrongKey })
+        {
+            foreach (var path in new[] { "/health", "/health/live", "/health/ready", "/health/startup" })
+            {
+                using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+                var body = await response.Content.ReadAsStringAsync();
+
+                Assert.Equal(["status"], JsonDocument.Parse(body).RootElement.EnumerateObject().Select(property => property.Name));
+                Assert.DoesNotContain("refused", body, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        }
+    }
+
+    [Fact]
+    public async Task A_service_key_shows_the_details_as_the_stack_key_does()
+    {
+        await using var service = await Start(databaseUp: true, cacheUp: false);
+        using var client = service.Client(withApiKey: false);
+        client.DefaultRequestHeaders.Add("X-API-Key", service.Services.GetRequiredService<AiStack.ServiceDefaults.Security.StackApiKey>().ServiceKey("ralph"));
+
+        var (_, health) = await Get(client, "/health");
+
+        Assert.Equal("redis refused the connection",
+            health.GetProperty("checks").EnumerateArray().Single(check => check.GetProperty("name").GetString() == "cache").GetProperty("message").GetString());
     }
 
     private static async Task<TestServiceApp> Start(bool databaseUp, bool cacheUp)

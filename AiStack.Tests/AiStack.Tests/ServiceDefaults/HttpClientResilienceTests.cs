@@ -24,13 +24,13 @@ public sealed class HttpClientResilienceTests
         await using var service = await TestServiceApp.StartAsync(builder =>
             {
                 builder.Services.AddHttpClient("plain");
-                builder.Services.AddHttpClient("patient").ConfigureResilience(options => options.MaxRetryAttempts = 3);
+                builder.Services.AddHttpClient("patient").ConfigureResilience(options => options.Retry.MaxRetryAttempts = 3);
                 builder.Services.AddHttpClient("own-pipeline").WithoutResilience();
             },
             settings: new Dictionary<string, string?>
             {
-                ["Resilience:MaxRetryAttempts"] = "1",
-                ["Resilience:RetryBaseDelayMilliseconds"] = "1",
+                ["Resilience:Retry:MaxRetryAttempts"] = "1",
+                ["Resilience:Retry:Delay"] = "00:00:00.001",
             });
         var factory = service.Services.GetRequiredService<IHttpClientFactory>();
 

@@ -29,13 +29,13 @@ public sealed class MetricsEndpointTests
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
-        Assert.Contains("# HELP aistack_test_jobs_total Jobs finished.\n# TYPE aistack_test_jobs_total counter\n", text, StringComparison.Ordinal);
-        Assert.Contains("aistack_test_jobs_total{job=\"index \\\"docs\\\"\"} 3\n", text, StringComparison.Ordinal);
+        Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        Assert.Contains("# TYPE aistack_test_jobs_total counter\n# HELP aistack_test_jobs_total Jobs finished.\n", text, StringComparison.Ordinal);
+        Assert.Contains("aistack_test_jobs_total{otel_scope_name=\"AiStack.Test\",job=\"index \\\"docs\\\"\"} 3\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE aistack_test_job_duration_seconds histogram\n", text, StringComparison.Ordinal);
-        Assert.Contains("aistack_test_job_duration_seconds_bucket{job=\"index \\\"docs\\\"\",le=\"0.05\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("aistack_test_job_duration_seconds_bucket{job=\"index \\\"docs\\\"\",le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
-        Assert.Contains("aistack_test_job_duration_seconds_count{job=\"index \\\"docs\\\"\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("aistack_test_job_duration_seconds_bucket{otel_scope_name=\"AiStack.Test\",job=\"index \\\"docs\\\"\",le=\"5\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("aistack_test_job_duration_seconds_bucket{otel_scope_name=\"AiStack.Test\",job=\"index \\\"docs\\\"\",le=\"+Inf\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("aistack_test_job_duration_seconds_count{otel_scope_name=\"AiStack.Test\",job=\"index \\\"docs\\\"\"} 3\n", text, StringComparison.Ordinal);
         AssertWellFormed(text);
     }
 
@@ -51,7 +51,8 @@ public sealed class MetricsEndpointTests
 
         Assert.Contains("# TYPE http_server_request_duration_seconds histogram\n", text, StringComparison.Ordinal);
         Assert.Contains("http_route=\"/notes/{id:int}\"", text, StringComparison.Ordinal);
-        Assert.Contains("aistack_circuit_breaker_state{name=\"remote-model\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("aistack_circuit_breaker_state{otel_scope_name=\"AiStack.ServiceDefaults\",name=\"remote-model\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("aistack_rate_limit_permits_per_minute{otel_scope_name=\"AiStack.ServiceDefaults\",caller_kind=\"user\",policy=\"expensive\"} 60\n", text, StringComparison.Ordinal);
         Assert.Contains("# TYPE dotnet_gc_collections_total counter\n", text, StringComparison.Ordinal);
         AssertWellFormed(text);
     }

@@ -68,7 +68,7 @@ public sealed class StartupDependencyTests
                 databaseUp ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("not yet")), null, [HealthTags.Critical])),
             settings: new Dictionary<string, string?> { ["Startup:DependencyWaitSeconds"] = "30" },
             waitForStartup: false);
-        using var client = service.Client(withApiKey: false);
+        using var client = service.Client();
         var state = service.Services.GetRequiredService<StartupState>();
         for (var wait = 0; wait < 500 && !state.Message.Contains("database", StringComparison.Ordinal); wait++)
         {

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
+using OpenTelemetry.Trace;
 
 namespace AiStack.Tests.ServiceDefaults;
 
@@ -119,7 +120,7 @@ public sealed class TracingTests
         public IReadOnlyCollection<Activity> Spans => _spans.ToArray();
 
         public void Register(WebApplicationBuilder builder) =>
-            builder.Services.AddSingleton<BaseProcessor<Activity>>(new SimpleActivityExportProcessor(this));
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddProcessor(new SimpleActivityExportProcessor(this)));
 
         public override ExportResult Export(in Batch<Activity> batch)
         {
