@@ -37,4 +37,13 @@ var ralph = builder.AddProject<Projects.AiStack_Ralph>("ralph", port: 8098)
 // Learning submits its optimization proposals to Ralph as approval-gated tasks; they wait in its store until Ralph is up.
 learning.WithReference(ralph);
 
+// The control center reads every service and restarts them through this AppHost's control API (services__apphost__http__0).
+builder.AddProject<Projects.AiStack_Dashboard>("dashboard", port: 8888)
+    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithReference(coordinator).WaitFor(coordinator)
+    .WithReference(learning).WaitFor(learning)
+    .WithReference(ralph).WaitFor(ralph)
+    .WithEnvironment("services__apphost__http__0", $"http://127.0.0.1:{builder.ControlPort}")
+    .WithConfiguration(builder.Configuration, "Dashboard");
+
 return await builder.Build().RunAsync();

@@ -21,6 +21,7 @@ public static class LearningEndpoints
         group.MapPost("/export", ExportAsync).WithName("ExportDataset");
         group.MapGet("/dataset", DownloadAsync).WithName("DownloadDataset");
         group.MapGet("/proposals", ProposalsAsync).WithName("ListProposals");
+        group.MapGet("/patterns", PatternsAsync).WithName("ListPatterns").WithSummary("The most valuable patterns first (for the control center).");
         group.MapPost("/ab_compare", AbCompareAsync).WithName("AbCompare");
         return group;
     }
@@ -103,6 +104,26 @@ public static class LearningEndpoints
         return TypedResults.Ok(new ProposalListResponse(proposals, proposals.Count));
     }
 
+    public const int MaxPatternPage = 500;
+
+    private static async Task<IResult> PatternsAsync(Database database, CancellationToken cancellationToken, string? type = null, int? limit = null)
+    {
+        var count = limit ?? 50;
+        if (count is < 1 or > MaxPatternPage)
+        {
+            return Invalid("limit", $"limit must be a whole number from 1 to {MaxPatternPage}.");
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<PatternView>(new CommandDefinition(
+            "SELECT id AS Id, pattern_type AS PatternType, prompt AS Prompt, outcome AS Outcome, backend AS Backend, iterations AS Iterations, " +
+            "value AS Value, occurrences AS Occurrences, updated_at AS UpdatedAt FROM patterns WHERE (@type IS NULL OR pattern_type = @type) " +
+            "ORDER BY value DESC, id DESC LIMIT @count", new { type, count }, cancellationToken: cancellationToken));
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM patterns WHERE (@type IS NULL OR pattern_type = @type)", new { type }, cancellationToken: cancellationToken));
+        return TypedResults.Ok(new PatternListResponse(rows.AsList(), total));
+    }
+
     private static async Task<IResult> AbCompareAsync(AbCompareRequest? request, Database database, TimeProvider time, CancellationToken cancellationToken)
     {
         if (request is null)
@@ -173,6 +194,29 @@ public sealed record ExportResponse(string Status, string DatasetPath, long Exam
 
 public sealed record ProposalView(long Id, string Kind, string Title, string Prompt, JsonNode? Evidence, string Status, string? RalphTaskId,
     long Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt);
+
+public sealed record PatternView
+{
+    public long Id { get; init; }
+
+    public string PatternType { get; init; } = "";
+
+    public string Prompt { get; init; } = "";
+
+    public string Outcome { get; init; } = "";
+
+    public string? Backend { get; init; }
+
+    public long? Iterations { get; init; }
+
+    public double Value { get; init; }
+
+    public long Occurrences { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record PatternListResponse(IReadOnlyList<PatternView> Patterns, long Total);
 
 public sealed record ProposalListResponse(IReadOnlyList<ProposalView> Proposals, int Count);
 
