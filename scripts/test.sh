@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of AiStack, the way CI does: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~KnowledgeBase]
-# Installs what the tests need (PostgreSQL, Redis and Prometheus servers, the llama.cpp libraries), builds in Release with warnings as errors,
+# Installs what the tests need (PostgreSQL, Redis and Prometheus servers, Chromium, the llama.cpp libraries), builds in Release with warnings as errors,
 # runs the suite and prints one summary line "Tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ source scripts/lib/prerequisites.sh
 require_dotnet
 require_postgres_and_redis
 require_prometheus
+require_chromium
 fetch_llama_libraries
 
 say "Building (Release, warnings are errors) ..."

@@ -40,6 +40,11 @@ require_postgres_and_redis() {
   apt_ensure 'command -v redis-server' redis-server
 }
 
+# The control center's browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+require_chromium() {
+  apt_ensure 'test -x /usr/bin/chromium' chromium
+}
+
 # The llama.cpp native libraries (npm package @node-llama-cpp/linux-x64, pinned in scripts/fetch-llama.sh).
 fetch_llama_libraries() {
   if [ -x scripts/fetch-llama.sh ]; then

@@ -29,8 +29,6 @@ public sealed class BrowserStackFixture : IAsyncLifetime
 
     public Uri Dashboard => new($"http://127.0.0.1:{Host.Ports["dashboard"]}");
 
-    public ConcurrentQueue<string> ConsoleErrors { get; } = new();
-
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
@@ -55,9 +53,9 @@ public sealed class BrowserStackFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser context signed in with the stack's key, on the overview page, once it is interactive.</summary>
-    public async Task<IPage> SignedInPageAsync()
+    public async Task<IPage> SignedInPageAsync(ConcurrentQueue<string> consoleErrors)
     {
-        var page = await NewPageAsync();
+        var page = await NewPageAsync(consoleErrors);
         await page.GotoAsync(Dashboard.ToString());
         await page.WaitForURLAsync("**/signin**");
         await page.FillAsync("#key", Host.ApiKey);
@@ -66,7 +64,8 @@ public sealed class BrowserStackFixture : IAsyncLifetime
         return page;
     }
 
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A page in a fresh context; its console errors and uncaught exceptions go to <paramref name="consoleErrors"/>.</summary>
+    public async Task<IPage> NewPageAsync(ConcurrentQueue<string> consoleErrors)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         var page = await context.NewPageAsync();
@@ -74,10 +73,10 @@ public sealed class BrowserStackFixture : IAsyncLifetime
         {
             if (message.Type == "error")
             {
-                ConsoleErrors.Enqueue($"{page.Url}: {message.Text}");
+                consoleErrors.Enqueue($"{page.Url}: {message.Text}");
             }
         };
-        page.PageError += (_, error) => ConsoleErrors.Enqueue($"{page.Url}: {error}");
+        page.PageError += (_, error) => consoleErrors.Enqueue($"{page.Url}: {error}");
         return page;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -10,14 +11,15 @@ namespace AiStack.Tests.Dashboard;
 [Collection(BrowserStackCollection.Name)]
 public sealed class DashboardBrowserTests(BrowserStackFixture stack) : IAsyncLifetime
 {
+    private readonly ConcurrentQueue<string> _consoleErrors = new();
     private IPage _page = null!;
 
-    public async Task InitializeAsync() => _page = await stack.SignedInPageAsync();
+    public async Task InitializeAsync() => _page = await stack.SignedInPageAsync(_consoleErrors);
 
     public async Task DisposeAsync()
     {
         await _page.Context.CloseAsync();
-        Assert.True(stack.ConsoleErrors.IsEmpty, "browser console errors:\n" + string.Join("\n", stack.ConsoleErrors));
+        Assert.True(_consoleErrors.IsEmpty, "browser console errors:\n" + string.Join("\n", _consoleErrors));
     }
 
     private static Task Expect(ILocator locator, string attribute, string value, float timeout = 30_000) =>
@@ -33,7 +35,7 @@ public sealed class DashboardBrowserTests(BrowserStackFixture stack) : IAsyncLif
 
         await BrowserStackFixture.ScreenshotAsync(_page, "overview");
         // Without the cookie the same page asks for the key again.
-        var stranger = await stack.NewPageAsync();
+        var stranger = await stack.NewPageAsync(_consoleErrors);
         await stranger.GotoAsync(stack.Dashboard.ToString());
         await stranger.WaitForURLAsync("**/signin**");
         await stranger.FillAsync("#key", "not-the-key");
@@ -49,7 +51,7 @@ public sealed class DashboardBrowserTests(BrowserStackFixture stack) : IAsyncLif
         var before = (await ralph.GetFromJsonAsync<JsonObject>(new Uri("/settings", UriKind.Relative)))!["settings"]!["base_limits"]!["moderate"]!.GetValue<int>();
         await stack.GotoAsync(_page, "ralph");
         var slider = _page.Locator("input[data-testid=slider-moderate]");
-        await Expect(slider, "value", before.ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(slider).ToHaveValueAsync(before.ToString(CultureInfo.InvariantCulture));
         await slider.FocusAsync();
         for (var i = 0; i < 3; i++)
         {
