@@ -1,3 +1,4 @@
+using AiStack.Clients;
 using AiStack.Dashboard.Access;
 using AiStack.Dashboard.Clients;
 using AiStack.Dashboard.Components;

@@ -1,4 +1,4 @@
-using AiStack.Dashboard.Clients;
+using AiStack.Clients;
 
 namespace AiStack.Dashboard.Access;
 

@@ -1,3 +1,5 @@
+using AiStack.Clients;
+
 namespace AiStack.Dashboard.Stack;
 
 /// <summary>Restarts through the AppHost's control API, which answers once the resource is ready again.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
 using AiStack.Contracts.Telemetry;
-using AiStack.Dashboard.Clients;
+using AiStack.Contracts.Coordinator;
 
 namespace AiStack.Dashboard.Telemetry;
 

@@ -1,9 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiStack.Cli.Mcp;
 using AiStack.Cli.Stack;
 using AiStack.Cli.Tasks;
+using AiStack.Clients;
+using AiStack.Contracts;
+using AiStack.Contracts.Health;
+using AiStack.Contracts.Tasks;
 using AiStack.Llama.Gguf;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -16,6 +21,8 @@ namespace AiStack.Cli;
 public static class CliCommands
 {
     public const int StackProblem = 2;
+
+    private static readonly JsonSerializerOptions Indented = new(ContractJson.Options) { WriteIndented = true };
 
     public static RootCommand Build(Func<StackConnection>? connect = null, IAnsiConsole? console = null)
     {
@@ -58,17 +65,16 @@ public static class CliCommands
             {
                 var body = BuildTask(parse.GetValue(file), parse.GetValue(prompt), parse.GetValue(backend), parse.GetValue(maxIterations),
                     parse.GetValue(approval), parse.GetValue(workspace), parse.GetValue(promise), parse.GetValue(verify));
-                using var client = new StackClient(connect());
-                var submitted = await client.PostAsync("ralph", "tasks", body, ct);
-                var id = submitted["task_id"]!.GetValue<string>();
+                using var clients = new StackClients(connect());
+                var submitted = await clients.Ralph.SubmitAsync(body, ct);
                 if (!follow)
                 {
-                    console.WriteLine(submitted.ToJsonString());
+                    Print(console, submitted);
                     return 0;
                 }
 
-                console.MarkupLineInterpolated($"submitted [bold]{id}[/]: {submitted["message"]}");
-                return await new TaskFollower(client, console, TimeSpan.FromSeconds(parse.GetValue(interval))).FollowAsync(id, ct);
+                console.MarkupLineInterpolated($"submitted [bold]{submitted.TaskId}[/]: {submitted.Message}");
+                return await new TaskFollower(clients.Ralph, console, TimeSpan.FromSeconds(parse.GetValue(interval))).FollowAsync(submitted.TaskId, ct);
             }));
             return command;
         }
@@ -80,8 +86,8 @@ public static class CliCommands
         var monitor = new Command("monitor", "Follow a task until it ends.") { id, interval };
         monitor.SetAction((parse, ct) => Guard(console, async () =>
         {
-            using var client = new StackClient(connect());
-            return await new TaskFollower(client, console, TimeSpan.FromSeconds(parse.GetValue(interval))).FollowAsync(parse.GetValue(id)!, ct);
+            using var clients = new StackClients(connect());
+            return await new TaskFollower(clients.Ralph, console, TimeSpan.FromSeconds(parse.GetValue(interval))).FollowAsync(parse.GetValue(id)!, ct);
         }));
         tasks.Subcommands.Add(monitor);
 
@@ -91,36 +97,34 @@ public static class CliCommands
         var list = new Command("list", "List tasks, newest first.") { status, backend, tag, limit };
         list.SetAction((parse, ct) => Guard(console, async () =>
         {
-            using var client = new StackClient(connect());
-            var query = $"tasks?limit={parse.GetValue(limit)}" + Query("status", parse.GetValue(status)) + Query("backend", parse.GetValue(backend)) + Query("tag", parse.GetValue(tag));
-            var page = await client.GetAsync("ralph", query, ct);
+            using var clients = new StackClients(connect());
+            var page = await clients.Ralph.ListAsync(new TaskListQuery(parse.GetValue(status), parse.GetValue(backend), parse.GetValue(tag), parse.GetValue(limit)), ct);
             var table = new Table().AddColumns("task", "status", "iteration", "limit", "backend", "prompt");
-            foreach (var task in page["tasks"]!.AsArray())
+            foreach (var task in page.Tasks)
             {
-                var text = task!["prompt"]!.GetValue<string>();
-                table.AddRow(Markup.Escape(task["task_id"]!.GetValue<string>()), Markup.Escape(task["status"]!.GetValue<string>()),
-                    task["iteration"]!.ToString(), task["max_iterations"]!.ToString(), Markup.Escape(task["backend"]!.GetValue<string>()),
-                    Markup.Escape(text.Length > 50 ? text[..50] + "..." : text));
+                table.AddRow(Markup.Escape(task.TaskId), Markup.Escape(task.Status), task.Iteration.ToString(CultureInfo.InvariantCulture),
+                    task.MaxIterations.ToString(CultureInfo.InvariantCulture), Markup.Escape(task.Backend),
+                    Markup.Escape(task.Prompt.Length > 50 ? task.Prompt[..50] + "..." : task.Prompt));
             }
 
             console.Write(table);
-            console.MarkupLineInterpolated($"{page["total"]} tasks in all");
+            console.MarkupLineInterpolated($"{page.Total} tasks in all");
             return 0;
         }));
         tasks.Subcommands.Add(list);
 
-        foreach (var (name, path, description) in new[]
+        foreach (var (name, description, call) in new (string, string, Func<RalphClient, string, CancellationToken, Task<object>>)[]
                  {
-                     ("stop", "stop", "Stop a queued or running task."),
-                     ("approve", "approve?approved=true", "Approve the task's next iteration."),
-                     ("reject", "approve?approved=false", "Reject the task's next iteration (the task ends as rejected)."),
+                     ("stop", "Stop a queued or running task.", async (ralph, task, ct) => await ralph.StopAsync(task, ct)),
+                     ("approve", "Approve the task's next iteration.", async (ralph, task, ct) => await ralph.ApproveAsync(task, true, ct)),
+                     ("reject", "Reject the task's next iteration (the task ends as rejected).", async (ralph, task, ct) => await ralph.ApproveAsync(task, false, ct)),
                  })
         {
             var command = new Command(name, description) { id };
             command.SetAction((parse, ct) => Guard(console, async () =>
             {
-                using var client = new StackClient(connect());
-                console.WriteLine((await client.PostAsync("ralph", $"tasks/{Uri.EscapeDataString(parse.GetValue(id)!)}/{path}", null, ct)).ToJsonString());
+                using var clients = new StackClients(connect());
+                Print(console, await call(clients.Ralph, parse.GetValue(id)!, ct));
                 return 0;
             }));
             tasks.Subcommands.Add(command);
@@ -134,18 +138,27 @@ public static class CliCommands
         var health = new Command("health", "Every service's /health: green healthy, yellow degraded, red unhealthy or unreachable. Exit 0 only when all are green.");
         health.SetAction((parse, ct) => Guard(console, async () =>
         {
-            using var client = new StackClient(connect());
+            using var clients = new StackClients(connect());
             var table = new Table().AddColumns("service", "status", "address", "detail");
             var allGreen = true;
-            foreach (var service in client.Connection.Services.Keys.Order(StringComparer.Ordinal))
+            foreach (var service in clients.Services)
             {
-                var (code, body, problem) = await client.HealthAsync(service, ct);
-                var state = body?["status"]?.ToString() ?? (code == 0 ? "unreachable" : $"HTTP {code}");
-                var colour = state == "healthy" ? "green" : state == "degraded" ? "yellow" : "red";
+                string state, detail;
+                try
+                {
+                    var health = await service.HealthAsync(ct);
+                    state = health.Status;
+                    detail = string.Join("; ", health.Checks.Where(c => c.Status != HealthStatuses.Healthy).Select(c => $"{c.Name}: {c.Message}"));
+                }
+                catch (ServiceCallException e)
+                {
+                    state = e.StatusCode is null ? "unreachable" : $"HTTP {(int)e.StatusCode}";
+                    detail = e.Message;
+                }
+
+                var colour = state == HealthStatuses.Healthy ? "green" : state == HealthStatuses.Degraded ? "yellow" : "red";
                 allGreen &= colour == "green";
-                var failing = body?["checks"]?.AsArray().Where(c => c?["status"]?.ToString() != "healthy").Select(c => $"{c!["name"]}: {c["message"]}");
-                var detail = problem ?? string.Join("; ", failing ?? []);
-                table.AddRow(service, $"[{colour}]{Markup.Escape(state)}[/]", client.Connection[service].ToString(), Markup.Escape(detail));
+                table.AddRow(service.Service, $"[{colour}]{Markup.Escape(state)}[/]", service.BaseAddress?.ToString() ?? "", Markup.Escape(detail));
             }
 
             console.Write(table);
@@ -160,8 +173,8 @@ public static class CliCommands
         var get = new Command("get", "Print the current settings.");
         get.SetAction((parse, ct) => Guard(console, async () =>
         {
-            using var client = new StackClient(connect());
-            console.WriteLine((await client.GetAsync("ralph", "settings", ct)).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            using var clients = new StackClients(connect());
+            console.WriteLine(JsonSerializer.Serialize(await clients.Ralph.GetSettingsAsync(ct), Indented));
             return 0;
         }));
         var pairs = new Argument<string[]>("key=value") { Description = "e.g. adaptive_enabled=false base_limits.simple=5 approval_timeout_s=60", Arity = ArgumentArity.OneOrMore };
@@ -187,18 +200,18 @@ public static class CliCommands
                 target[path[^1]] = ParseValue(split[1]);
             }
 
-            using var client = new StackClient(connect());
+            using var clients = new StackClients(connect());
             if (update["base_limits"] is JsonObject limits)
             {
                 // The base limits are replaced as a whole: fill in the ones not named.
-                var current = (await client.GetAsync("ralph", "settings", ct))["settings"]!["base_limits"]!.AsObject();
+                var current = JsonSerializer.SerializeToNode((await clients.Ralph.GetSettingsAsync(ct)).Settings.BaseLimits, ContractJson.Options)!.AsObject();
                 foreach (var (key, value) in current)
                 {
                     limits[key] ??= value!.DeepClone();
                 }
             }
 
-            console.WriteLine((await client.PutAsync("ralph", "settings", update, ct)).ToJsonString());
+            Print(console, await clients.Ralph.UpdateSettingsAsync(update.Deserialize<SettingsUpdate>(ContractJson.Options)!, ct));
             return 0;
         }));
         settings.Subcommands.Add(get);
@@ -232,7 +245,7 @@ public static class CliCommands
             builder.Logging.ClearProviders();
             builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddSingleton(_ => new StackClient(connect()));
+            builder.Services.AddSingleton(_ => new StackClients(connect()));
             builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "aistack", Version = typeof(CliCommands).Assembly.GetName().Version?.ToString() ?? "1.0" })
                 .WithStdioServerTransport()
                 .WithTools<StackTools>();
@@ -242,68 +255,48 @@ public static class CliCommands
         return mcp;
     }
 
-    internal static JsonObject BuildTask(FileInfo? file, string? prompt, string? backend, int? maxIterations, bool requireApproval, string? workspace,
+    internal static SubmitTaskRequest BuildTask(FileInfo? file, string? prompt, string? backend, int? maxIterations, bool requireApproval, string? workspace,
         string? promise, string[]? verify)
     {
-        JsonObject body;
+        SubmitTaskRequest task;
         if (file is not null)
         {
-            body = TaskFile.Read(file.FullName);
+            task = TaskFile.Read(file.FullName);
         }
         else if (!string.IsNullOrWhiteSpace(prompt))
         {
-            body = new JsonObject { ["prompt"] = prompt };
+            task = new SubmitTaskRequest { Prompt = prompt };
         }
         else
         {
             throw new StackException("Give a task file or --prompt.");
         }
 
-        if (prompt is not null && file is not null)
+        task = task with
         {
-            body["prompt"] = prompt;
-        }
-
-        if (backend is not null)
-        {
-            body["backend"] = backend;
-        }
-
-        if (maxIterations is not null)
-        {
-            body["max_iterations"] = maxIterations;
-        }
-
-        if (requireApproval)
-        {
-            body["require_approval"] = true;
-        }
-
-        if (workspace is not null)
-        {
-            body["workspace"] = workspace;
-        }
-
+            Prompt = prompt ?? task.Prompt,
+            Backend = backend ?? task.Backend,
+            MaxIterations = maxIterations ?? task.MaxIterations,
+            RequireApproval = requireApproval ? true : task.RequireApproval,
+            Workspace = workspace ?? task.Workspace,
+        };
         if (promise is not null || verify is { Length: > 0 })
         {
-            var completion = body["completion"] as JsonObject ?? new JsonObject();
-            if (promise is not null)
+            var completion = task.Completion ?? new CompletionRequest();
+            task = task with
             {
-                completion["promise"] = promise;
-            }
-
-            if (verify is { Length: > 0 })
-            {
-                completion["verify_command"] = new JsonArray(verify.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
-            }
-
-            body["completion"] = completion;
+                Completion = completion with
+                {
+                    Promise = promise ?? completion.Promise,
+                    VerifyCommand = verify is { Length: > 0 } ? JsonSerializer.SerializeToElement(verify) : completion.VerifyCommand,
+                },
+            };
         }
 
-        return body;
+        return task;
     }
 
-    private static string Query(string name, string? value) => value is null ? "" : $"&{name}={Uri.EscapeDataString(value)}";
+    private static void Print(IAnsiConsole console, object answer) => console.WriteLine(JsonSerializer.Serialize(answer, answer.GetType(), ContractJson.Options));
 
     private static JsonNode? ParseValue(string text) =>
         text switch
@@ -321,7 +314,7 @@ public static class CliCommands
         {
             return await action();
         }
-        catch (Exception e) when (e is StackException or InvalidDataException or IOException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is StackException or ServiceCallException or InvalidDataException or IOException or JsonException)
         {
             console.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
             return StackProblem;

@@ -1,4 +1,4 @@
-using AiStack.Learning.Clients;
+using AiStack.Clients;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Diagnostics;
 using AiStack.Learning.Ingest;
@@ -49,12 +49,12 @@ public static class LearningExtensions
 
         if (ServiceEndpoints.TryResolve(builder.Configuration, "knowledgebase") is not null)
         {
-            services.AddServiceClient<KnowledgeBaseClient>("knowledgebase");
+            services.AddServiceClient<KnowledgeBaseClient>(KnowledgeBaseClient.ServiceName);
         }
 
         if (ServiceEndpoints.TryResolve(builder.Configuration, "ralph") is not null)
         {
-            services.AddServiceClient<RalphClient>("ralph");
+            services.AddServiceClient<RalphClient>(RalphClient.ServiceName);
         }
 
         // Learning's own events go through the same outbox as every service's; with no other destination configured the outbox

@@ -1,3 +1,5 @@
+using AiStack.Clients;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Adaptive;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Loop;
@@ -31,9 +33,8 @@ public static class RalphExtensions
         services.AddOptions<RalphSettings>().Bind(configuration.GetSection(RalphSettings.SectionName)).ValidateDataAnnotations().ValidateOnStart()
             .Validate(s => SettingsStore.Validate(s).Count == 0, "Ralph:Defaults:BaseLimits values must be 1-100.");
 
-        services.AddServiceClient<KnowledgeClient>("knowledgebase");
         // Generation can take minutes; the Coordinator is asked once per iteration, never retried behind the loop's back.
-        services.AddServiceClient<CoordinatorClient>("coordinator").ConfigureResilience(o =>
+        services.AddServiceClient<CoordinatorClient>(CoordinatorClient.ServiceName).ConfigureResilience(o =>
         {
             o.TotalTimeoutSeconds = 3600;
             o.AttemptTimeoutSeconds = 3600;

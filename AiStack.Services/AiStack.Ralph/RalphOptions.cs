@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AiStack.Contracts.Tasks;
 
 namespace AiStack.Ralph;
 
@@ -23,11 +24,6 @@ public sealed class RalphOptions
 
     /// <summary>This replica's name in leases and iteration records; default host name plus a random suffix.</summary>
     public string? ReplicaId { get; set; }
-
-    /// <summary>Ask the KnowledgeBase for context for every iteration's input (failures only log).</summary>
-    public bool KnowledgeContext { get; set; } = true;
-
-    [Range(1, 100)] public int KnowledgeContextLimit { get; set; } = 5;
 
     /// <summary>Output kept per iteration (the tail); a longer output is cut with a marker.</summary>
     [Range(1024, 16 * 1024 * 1024)] public int MaxOutputChars { get; set; } = 65536;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AiStack.Dashboard.Clients;
+using AiStack.Clients;
 
 namespace AiStack.Dashboard.Components.Shared;
 
@@ -44,8 +44,9 @@ public static class SectionErrors
     public static string Describe(string service, Exception ex) => ex switch
     {
         TaskCanceledException or TimeoutException => $"{service} did not answer in time.",
-        HttpRequestException http => $"{service} is unreachable: {http.Message}",
+        ServiceCallException { InnerException: HttpRequestException transport } => $"{service} is unreachable: {transport.Message}",
         ServiceCallException call => $"{service} refused: {call.Message}",
+        HttpRequestException http => $"{service} is unreachable: {http.Message}",
         _ => $"{service} answered something unexpected: {ex.Message}",
     };
 }

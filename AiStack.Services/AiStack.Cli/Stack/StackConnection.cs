@@ -2,7 +2,8 @@ namespace AiStack.Cli.Stack;
 
 /// <summary>
 /// Where the services are and which API key to send, found the way the AppHost sets them: <c>services__&lt;name&gt;__http__0</c> in the
-/// environment, else the default ports (KnowledgeBase 8091, Coordinator 8092, Ralph 8098) on 127.0.0.1; the key from
+/// environment, else the default ports (KnowledgeBase 8091, Coordinator 8092, Learning 8095, Ralph 8098, the AppHost's control API
+/// 8890) on 127.0.0.1; the key from
 /// <c>AISTACK_API_KEY</c>, else <c>$AISTACK_HOME/api-key</c>, else <c>.aistack/api-key</c> in this folder or a parent.
 /// </summary>
 public sealed record StackConnection(IReadOnlyDictionary<string, Uri> Services, string? ApiKey)
@@ -11,7 +12,9 @@ public sealed record StackConnection(IReadOnlyDictionary<string, Uri> Services, 
     {
         ["knowledgebase"] = 8091,
         ["coordinator"] = 8092,
+        ["learning"] = 8095,
         ["ralph"] = 8098,
+        ["apphost"] = 8890,
     };
 
     public Uri this[string service] => Services[service];

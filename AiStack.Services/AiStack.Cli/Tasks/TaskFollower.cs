@@ -1,21 +1,19 @@
-using System.Text.Json.Nodes;
-using AiStack.Cli.Stack;
+using AiStack.Clients;
+using AiStack.Contracts.Tasks;
 using Spectre.Console;
 
 namespace AiStack.Cli.Tasks;
 
 /// <summary>Follows a task live: each new iteration with its exit code and the last lines of its output, until a final state.</summary>
-public sealed class TaskFollower(StackClient client, IAnsiConsole console, TimeSpan interval, int outputLines = 3)
+public sealed class TaskFollower(RalphClient ralph, IAnsiConsole console, TimeSpan interval, int outputLines = 3)
 {
-    public static readonly string[] FinalStates = ["completed", "failed", "stopped", "rejected", "error"];
-
     /// <summary>Exit code for a final state: completed 0, failed 1, stopped 3, rejected 4, error 5.</summary>
     public static int ExitCodeFor(string status) => status switch
     {
-        "completed" => 0,
-        "failed" => 1,
-        "stopped" => 3,
-        "rejected" => 4,
+        TaskStatuses.Completed => 0,
+        TaskStatuses.Failed => 1,
+        TaskStatuses.Stopped => 3,
+        TaskStatuses.Rejected => 4,
         _ => 5,
     };
 
@@ -26,59 +24,55 @@ public sealed class TaskFollower(StackClient client, IAnsiConsole console, TimeS
         var approvalShown = false;
         while (true)
         {
-            var result = (JsonObject)await client.GetAsync("ralph", $"tasks/{taskId}/result?offset={shown}&limit=100", cancellationToken);
-            var status = result["status"]!.GetValue<string>();
-            if (status != lastStatus)
+            var result = await ralph.ResultAsync(taskId, shown, 100, cancellationToken);
+            if (result.Status != lastStatus)
             {
-                console.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] task [bold]{taskId}[/] is [yellow]{status}[/] (limit {Limit(result)})");
-                lastStatus = status;
+                console.MarkupLineInterpolated($"[grey]{DateTime.Now:HH:mm:ss}[/] task [bold]{taskId}[/] is [yellow]{result.Status}[/] (limit {Limit(result)})");
+                lastStatus = result.Status;
             }
 
-            foreach (var iteration in result["results"]!.AsArray())
+            foreach (var iteration in result.Results)
             {
-                Show(iteration!.AsObject());
+                Show(iteration);
                 shown++;
             }
 
-            if (result["approval"]?.GetValue<string>() == "pending" && !approvalShown)
+            if (result.Approval == ApprovalStates.Pending && !approvalShown)
             {
                 console.MarkupLineInterpolated($"[yellow]waiting for approval:[/] aistack tasks approve {taskId}  |  aistack tasks reject {taskId}");
                 approvalShown = true;
             }
-            else if (result["approval"] is null)
+            else if (result.Approval is null)
             {
                 approvalShown = false;
             }
 
-            if (FinalStates.Contains(status) && shown >= result["total_iterations"]!.GetValue<int>())
+            if (TaskStatuses.IsFinal(result.Status) && shown >= result.TotalIterations)
             {
-                var reason = result["completion_reason"]?.GetValue<string>() ?? "";
-                var colour = status == "completed" ? "green" : "red";
-                console.MarkupLineInterpolated($"[{colour}]{status}[/] after {shown} iterations: {reason}");
-                return ExitCodeFor(status);
+                var colour = result.Status == TaskStatuses.Completed ? "green" : "red";
+                console.MarkupLineInterpolated($"[{colour}]{result.Status}[/] after {shown} iterations: {result.CompletionReason ?? ""}");
+                return ExitCodeFor(result.Status);
             }
 
             await Task.Delay(interval, cancellationToken);
         }
     }
 
-    private void Show(JsonObject iteration)
+    private void Show(IterationView iteration)
     {
-        var exit = iteration["exit_code"]!.GetValue<int>();
-        var blocked = iteration["exit_blocked"]!.GetValue<bool>() ? " [yellow](exit blocked)[/]" : "";
-        var colour = exit == 0 ? "green" : exit == 2 ? "yellow" : "red";
-        console.MarkupLine($"  iteration {iteration["iteration"]} exit [{colour}]{exit}[/]{blocked} in {iteration["duration_ms"]!.GetValue<double>():0} ms");
-        var output = iteration["output"]?.GetValue<string>() ?? "";
-        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(outputLines))
+        var blocked = iteration.ExitBlocked ? " [yellow](exit blocked)[/]" : "";
+        var colour = iteration.ExitCode == 0 ? "green" : iteration.ExitCode == 2 ? "yellow" : "red";
+        console.MarkupLine($"  iteration {iteration.Iteration} exit [{colour}]{iteration.ExitCode}[/]{blocked} in {iteration.DurationMs:0} ms");
+        foreach (var line in iteration.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(outputLines))
         {
             console.WriteLine("    | " + line.TrimEnd('\r'));
         }
 
-        if (iteration["error"]?.GetValue<string>() is { Length: > 0 } error)
+        if (iteration.Error is { Length: > 0 } error)
         {
             console.WriteLine("    ! " + error.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault());
         }
     }
 
-    private static string Limit(JsonObject task) => task["max_iterations"]!.GetValue<int>() is var limit && limit == 0 ? "unlimited" : $"{limit}";
+    private static string Limit(TaskView task) => task.MaxIterations == 0 ? "unlimited" : $"{task.MaxIterations}";
 }

@@ -60,4 +60,5 @@ public static class TelemetryEventTypes
     public const string PatternExtracted = "pattern_extracted";
     public const string ProposalSubmitted = "proposal_submitted";
     public const string DatasetExported = "dataset_exported";
+    public const string ProposalApplied = "proposal_applied";
 }

@@ -43,7 +43,7 @@ public sealed class KnowledgeBaseHealthCheck(KnowledgeBaseClient knowledgeBase) 
         try
         {
             var collections = await knowledgeBase.GetCollectionsAsync(cancellationToken);
-            return HealthCheckResult.Healthy("reachable", new Dictionary<string, object> { ["collections"] = collections?.ToJsonString() ?? "[]" });
+            return HealthCheckResult.Healthy("reachable", new Dictionary<string, object> { ["collections"] = string.Join(", ", collections.Collections.Select(c => c.Name)) });
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Polly.ExecutionRejectedException)
         {

@@ -1,6 +1,6 @@
-using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
-using AiStack.Learning.Clients;
+using System.Runtime.InteropServices;
+using AiStack.Clients;
 using AiStack.Learning.Ingest;
 using AiStack.Learning.Processing;
 using AiStack.Storage;

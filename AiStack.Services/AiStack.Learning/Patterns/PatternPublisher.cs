@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using AiStack.Learning.Clients;
+using AiStack.Clients;
+using AiStack.Contracts.KnowledgeBase;
 using AiStack.Storage;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -60,7 +61,15 @@ public sealed class PatternPublisher(Database database, IServiceProvider service
                 var content = pattern.Type == PatternTypes.ErrorFix
                     ? $"Error:\n{pattern.Prompt}\n\nFix:\n{pattern.Response}"
                     : $"Problem:\n{pattern.Prompt}\n\nSolution:\n{pattern.Response}";
-                await client.AddDocumentAsync(Project, collection, title, $"pattern:{pattern.Id}", content, metadata, cancellationToken);
+                await client.AddDocumentAsync(new AddDocumentRequest
+                {
+                    Project = Project,
+                    Collection = collection,
+                    Title = title,
+                    Source = $"pattern:{pattern.Id}",
+                    Content = content,
+                    Metadata = System.Text.Json.JsonSerializer.SerializeToElement(metadata),
+                }, cancellationToken);
                 await using var connection = await database.OpenConnectionAsync(cancellationToken);
                 await connection.ExecuteAsync(new CommandDefinition("UPDATE patterns SET published_value = @Value WHERE id = @Id",
                     new { pattern.Value, pattern.Id }, cancellationToken: cancellationToken));

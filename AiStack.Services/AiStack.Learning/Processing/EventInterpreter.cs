@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Ingest;
@@ -24,6 +25,19 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
     {
         ArgumentNullException.ThrowIfNull(stored);
         var payload = stored.PayloadObject();
+        try
+        {
+            await InterpretAsync(connection, transaction, stored, payload, batch, now);
+        }
+        catch (JsonException)
+        {
+            // A payload that is not its type's record (a field of the wrong type) teaches nothing; it must not stop the batch.
+            batch.NotLearnable++;
+        }
+    }
+
+    private async Task InterpretAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject payload, BatchCounts batch, DateTimeOffset now)
+    {
         switch (stored.Type)
         {
             case TelemetryEventTypes.TaskCompleted:
@@ -43,22 +57,24 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
 
     private async Task TaskCompletedAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p, BatchCounts batch, DateTimeOffset now)
     {
-        var taskId = stored.TaskId ?? Payload.Text(p, "task_id", "task.task_id") ?? stored.Id;
-        var prompt = Payload.Learnable(Payload.Text(p, "prompt", "task.prompt", "task.description"));
-        var output = Payload.Learnable(Payload.Text(p, "output", "final_output", "result", "task.output", "task.final_output"));
-        var iterations = Payload.Int(p, "iterations", "total_iterations", "task.iterations", "task.iteration");
-        var backend = Payload.Text(p, "backend", "task.backend");
-        var status = Payload.Text(p, "outcome", "status", "task.status");
+        var completed = EventPayload.Read<TaskCompletedPayload>(p);
+        var summary = completed.Task;
+        var taskId = stored.TaskId ?? completed.TaskId ?? stored.Id;
+        var prompt = Learnable(summary?.Prompt);
+        var output = Learnable(summary?.Output);
+        var iterations = completed.TotalIterations;
+        var backend = summary?.Backend;
+        var status = completed.Status;
         var outcome = Outcomes.Normalize(status);
-        var limit = Payload.Int(p, "max_iterations", "adaptive_limit_used", "final_limit", "limit", "task.max_iterations");
-        var reason = Payload.Text(p, "completion_reason", "reason", "task.completion_reason") ?? "";
+        var limit = summary?.MaxIterations ?? completed.AdaptiveLimitUsed;
+        var reason = completed.CompletionReason ?? "";
 
         var hitLimit = reason.Contains("limit", StringComparison.OrdinalIgnoreCase)
                        || status is "max_iterations" or "iteration_limit" or "limit_reached"
                        || (limit is > 0 && iterations >= limit && outcome != Outcomes.Success);
         if (hitLimit)
         {
-            var level = Payload.Text(p, "complexity", "level", "task.complexity") ?? await LevelOfAsync(connection, transaction, taskId) ?? "unknown";
+            var level = summary?.Complexity ?? await LevelOfAsync(connection, transaction, taskId) ?? "unknown";
             await LimitHitAsync(connection, transaction, batch, level, taskId, iterations, limit, backend, stored, now);
         }
 
@@ -78,7 +94,7 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
         var payload = await connection.QueryFirstOrDefaultAsync<string>(
             "SELECT payload FROM events WHERE task_id = @taskId AND type = @type ORDER BY seq DESC LIMIT 1",
             new { taskId, type = TelemetryEventTypes.AdaptiveLimitCalculated }, transaction);
-        return payload is null ? null : Payload.Text((JsonObject)JsonNode.Parse(payload)!, "complexity", "level");
+        return payload is null ? null : EventPayload.Read<AdaptiveLimitCalculatedPayload>((JsonObject)JsonNode.Parse(payload)!).Complexity;
     }
 
     private async Task LimitHitAsync(
@@ -105,18 +121,19 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
     private async Task IterationCompletedAsync(
         DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p, BatchCounts batch, DateTimeOffset now)
     {
-        var taskId = stored.TaskId ?? Payload.Text(p, "task_id");
-        var iteration = Payload.Int(p, "iteration");
-        if (taskId is null || iteration is null)
+        var ran = EventPayload.Read<IterationCompletedPayload>(p);
+        var taskId = stored.TaskId ?? ran.TaskId;
+        if (taskId is null || ran.Iteration < 1)
         {
             batch.NotLearnable++;
             return;
         }
 
-        var exitCode = Payload.Int(p, "exit_code") ?? 0;
-        var output = Payload.Text(p, "output", "result");
-        var error = Payload.Text(p, "error", "stderr");
-        var backend = Payload.Text(p, "backend") ?? "unknown";
+        var iteration = ran.Iteration;
+        var exitCode = ran.ExitCode;
+        var output = ran.Output;
+        var error = ran.Error;
+        var backend = ran.Backend ?? "unknown";
         await connection.ExecuteAsync(
             "INSERT INTO task_iterations (task_id, iteration, exit_code, backend, output, error, fixed) " +
             "VALUES (@taskId, @iteration, @exitCode, @backend, @output, @error, 0) ON CONFLICT DO NOTHING",
@@ -173,12 +190,12 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
 
     private async Task QueryAnsweredAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p, BatchCounts batch, DateTimeOffset now)
     {
-        var interactionId = Payload.Text(p, "interaction_id", "id") ?? stored.Id;
+        var answered = EventPayload.Read<QueryAnsweredPayload>(p);
+        var interactionId = answered.InteractionId ?? stored.Id;
         // A private request's text is hashed by the Coordinator: there is nothing to learn from it.
-        var isPrivate = Payload.Number(p, "private") == 1;
-        var prompt = isPrivate ? null : Payload.Learnable(Payload.Text(p, "query", "prompt"));
-        var response = isPrivate ? null : Payload.Learnable(Payload.Text(p, "response", "answer", "output"));
-        var outcome = Outcomes.Normalize(Payload.Text(p, "outcome"));
+        var prompt = answered.Private ? null : Learnable(answered.Query);
+        var response = answered.Private ? null : Learnable(answered.Response);
+        var outcome = Outcomes.Normalize(answered.Outcome);
         await connection.ExecuteAsync(
             "INSERT INTO interactions (interaction_id, prompt, response, route, query_kind, variant, tags, outcome, time) " +
             "VALUES (@interactionId, @prompt, @response, @route, @kind, @variant, @tags, @outcome, @Time) ON CONFLICT (interaction_id) DO UPDATE SET " +
@@ -187,9 +204,9 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
             "outcome = CASE WHEN interactions.outcome IS NULL OR interactions.outcome = 'unknown' THEN excluded.outcome ELSE interactions.outcome END",
             new
             {
-                interactionId, prompt, response, route = Payload.Text(p, "route", "backend"),
-                kind = Payload.Text(p, "query_kind", "kind", "agent_type", "task_type") ?? "general",
-                variant = Payload.Text(p, "variant"), tags = "," + string.Join(",", Payload.Strings(p, "tags")) + ",",
+                interactionId, prompt, response, route = answered.Route,
+                kind = answered.QueryKind ?? answered.AgentType ?? "general",
+                variant = answered.Variant, tags = "," + string.Join(",", answered.Tags ?? []) + ",",
                 outcome, stored.Time,
             }, transaction);
         await InteractionPatternAsync(connection, transaction, interactionId, batch, stored.Time, now);
@@ -197,17 +214,18 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
 
     private async Task FeedbackAsync(DbConnection connection, DbTransaction transaction, StoredEvent stored, JsonObject p, BatchCounts batch, DateTimeOffset now)
     {
-        var interactionId = Payload.Text(p, "interaction_id");
+        var rated = EventPayload.Read<FeedbackPayload>(p);
+        var interactionId = rated.InteractionId;
         if (interactionId is null)
         {
             batch.NotLearnable++;
             return;
         }
 
-        var rating = Payload.Number(p, "rating");
-        var feedback = Payload.Int(p, "feedback", "user_feedback", "helpful");
+        var rating = rated.Rating;
+        var feedback = rated.Feedback;
         feedback ??= rating switch { >= 4 => 1, <= 2 => 0, _ => null };
-        var outcome = Outcomes.Normalize(Payload.Text(p, "outcome"));
+        var outcome = Outcomes.Normalize(rated.Outcome);
         if (outcome == Outcomes.Unknown && feedback is not null)
         {
             outcome = feedback == 1 ? Outcomes.Success : Outcomes.Failure;
@@ -223,8 +241,8 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
             "route = COALESCE(interactions.route, excluded.route)",
             new
             {
-                interactionId, prompt = Payload.Learnable(Payload.Text(p, "query", "prompt")), response = Payload.Learnable(Payload.Text(p, "response", "answer")),
-                route = Payload.Text(p, "route"),
+                interactionId, prompt = Learnable(rated.Query), response = Learnable(rated.Response),
+                route = rated.Route,
                 outcome, feedback = (long?)feedback, rating, stored.Time,
             }, transaction);
 
@@ -290,6 +308,9 @@ public sealed class EventInterpreter(PatternStore patterns, Signals signals, IOp
                 ["local"] = local.Evidence.DeepClone(), ["remote"] = remote.Evidence.DeepClone(),
             }, now);
     }
+
+    /// <summary>The text, unless it is a privacy hash ("sha256:..."), which carries nothing to learn from.</summary>
+    private static string? Learnable(string? text) => ContentHash.IsHash(text) ? null : text;
 
     private async Task SaveAsync(DbConnection connection, DbTransaction transaction, BatchCounts batch, PatternCandidate candidate, DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Ingest;
@@ -45,7 +46,7 @@ public static class LearningEndpoints
         var removed = Counter(Counters.DedupExact) + Counter(Counters.DedupNear);
         var candidates = Counter(Counters.Candidates);
         var current = await lease.CurrentAsync(cancellationToken);
-        return TypedResults.Ok(new StatsResponse(
+        return TypedResults.Ok(new LearningStatsResponse(
             byType.Values.Sum(),
             byType,
             dataset,
@@ -79,7 +80,7 @@ public static class LearningEndpoints
     private static async Task<IResult> ExportAsync(DatasetWriter dataset, ITelemetryEvents events, CancellationToken cancellationToken)
     {
         var written = await dataset.WriteAsync(cancellationToken);
-        events.Publish(TelemetryEventTypes.DatasetExported, new { dataset_path = written.Path, examples = written.Examples, bytes = written.Bytes });
+        events.Publish(TelemetryEventTypes.DatasetExported, new DatasetExportedPayload(written.Path, written.Examples, written.Bytes));
         return TypedResults.Ok(new ExportResponse("exported", written.Path, written.Examples, written.Bytes));
     }
 
@@ -104,14 +105,12 @@ public static class LearningEndpoints
         return TypedResults.Ok(new ProposalListResponse(proposals, proposals.Count));
     }
 
-    public const int MaxPatternPage = 500;
-
     private static async Task<IResult> PatternsAsync(Database database, CancellationToken cancellationToken, string? type = null, int? limit = null)
     {
         var count = limit ?? 50;
-        if (count is < 1 or > MaxPatternPage)
+        if (count is < 1 or > LearningRoutes.MaxPatternPage)
         {
-            return Invalid("limit", $"limit must be a whole number from 1 to {MaxPatternPage}.");
+            return Invalid("limit", $"limit must be a whole number from 1 to {LearningRoutes.MaxPatternPage}.");
         }
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
@@ -166,64 +165,3 @@ public static class LearningEndpoints
 
     public static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);
 }
-
-public sealed record StatsResponse(
-    long TotalPatternsLearned,
-    IReadOnlyDictionary<string, long> PatternsByType,
-    long FinetuningDatasetSize,
-    long OptimizationProposals,
-    BackpressureView Backpressure,
-    bool LearningPaused,
-    DeduplicationView Deduplication,
-    EventCounts Events,
-    CheckpointView? Checkpoint,
-    LeaseView? Lease,
-    DateTimeOffset? LastRun);
-
-public sealed record BackpressureView(long BacklogEvents, long BacklogBytes, long ThresholdEvents, long ThresholdBytes, bool Active);
-
-public sealed record DeduplicationView(double Rate, long Removed, long Exact, long Near);
-
-public sealed record EventCounts(long Received, long Processed, long Lag, double LagSeconds, long Corrupt, long Duplicates, long NotLearnable, long Filtered);
-
-public sealed record CheckpointView(long Batch, long LastSeq, long Events, string Holder, DateTimeOffset UpdatedAt);
-
-public sealed record LeaseView(string Holder, DateTimeOffset ExpiresAt, bool HeldHere);
-
-public sealed record ExportResponse(string Status, string DatasetPath, long Examples, long Bytes);
-
-public sealed record ProposalView(long Id, string Kind, string Title, string Prompt, JsonNode? Evidence, string Status, string? RalphTaskId,
-    long Attempts, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SubmittedAt);
-
-public sealed record PatternView
-{
-    public long Id { get; init; }
-
-    public string PatternType { get; init; } = "";
-
-    public string Prompt { get; init; } = "";
-
-    public string Outcome { get; init; } = "";
-
-    public string? Backend { get; init; }
-
-    public long? Iterations { get; init; }
-
-    public double Value { get; init; }
-
-    public long Occurrences { get; init; }
-
-    public DateTimeOffset UpdatedAt { get; init; }
-}
-
-public sealed record PatternListResponse(IReadOnlyList<PatternView> Patterns, long Total);
-
-public sealed record ProposalListResponse(IReadOnlyList<ProposalView> Proposals, int Count);
-
-public sealed record AbCompareRequest(string? VariantA, string? VariantB, string? TagA, string? TagB, int? Days);
-
-public sealed record VariantStats(string Name, long Total, long Rated, double? AvgRating);
-
-public sealed record AbCompareResponse(VariantStats VariantA, VariantStats VariantB, AbDelta Delta, int Days);
-
-public sealed record AbDelta(double? AvgRating);

@@ -1,3 +1,4 @@
+using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Diagnostics;
@@ -38,7 +39,7 @@ public sealed class LearningPipeline(
 
     public PipelineState State { get; } = new();
 
-    public async Task<RunResult> RunAsync(bool onDemand, CancellationToken cancellationToken)
+    public async Task<ProcessResponse> RunAsync(bool onDemand, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -46,7 +47,7 @@ public sealed class LearningPipeline(
             if (!await lease.TryAcquireAsync(cancellationToken))
             {
                 State.Standby = true;
-                return new RunResult("standby", 0, 0, 0, 0, 0, State.Paused);
+                return new ProcessResponse("standby", 0, 0, 0, 0, 0, State.Paused);
             }
 
             State.Standby = false;
@@ -78,7 +79,7 @@ public sealed class LearningPipeline(
 
             if (patterns > 0)
             {
-                telemetryEvents.Publish(TelemetryEventTypes.PatternExtracted, new { patterns, events_processed = processed, batches });
+                telemetryEvents.Publish(TelemetryEventTypes.PatternExtracted, new PatternExtractedPayload(patterns, processed, batches));
             }
 
             var proposals = await AfterBatchesAsync(processed > 0, cancellationToken);
@@ -88,7 +89,7 @@ public sealed class LearningPipeline(
             State.LastRun = time.GetUtcNow();
             metrics.Backlog(backlog.Events, backlog.Lag, paused);
             var examples = await dataset.CountAsync(cancellationToken);
-            return new RunResult(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
+            return new ProcessResponse(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
         }
         finally
         {
@@ -189,8 +190,6 @@ public sealed class LearningPipeline(
 }
 
 /// <summary>The answer of <c>POST /learning/process</c>.</summary>
-public sealed record RunResult(string Status, int Batches, long Events, int Patterns, long Examples, int ProposalsSubmitted, bool LearningPaused);
-
 /// <summary>What the last run saw, for health and stats without a query.</summary>
 public sealed class PipelineState
 {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
+using AiStack.Clients;
+using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
-using AiStack.Learning.Clients;
 using AiStack.ServiceDefaults.Telemetry.Events;
 using AiStack.Storage;
 using Dapper;
@@ -43,9 +44,16 @@ public sealed class ProposalSubmitter(Database database, IServiceProvider servic
                     ["title"] = proposal.Title,
                     ["evidence"] = JsonNode.Parse(proposal.Evidence),
                 };
-                taskId = await client.SubmitApprovalGatedTaskAsync(proposal.Prompt, context, ["learning-proposal", proposal.Kind], cancellationToken);
+                var answer = await client.SubmitAsync(new SubmitTaskRequest
+                {
+                    Prompt = proposal.Prompt,
+                    RequireApproval = true,
+                    Context = context,
+                    Tags = ["learning-proposal", proposal.Kind],
+                }, cancellationToken);
+                taskId = answer.TaskId;
                 submitted++;
-                events.Publish(TelemetryEventTypes.ProposalSubmitted, new { proposal_id = proposal.Id, kind = proposal.Kind, title = proposal.Title, ralph_task_id = taskId }, taskId);
+                events.Publish(TelemetryEventTypes.ProposalSubmitted, new ProposalSubmittedPayload(proposal.Id, proposal.Kind, proposal.Title, taskId), taskId);
             }
             catch (HttpRequestException ex)
             {

@@ -1,3 +1,4 @@
+using AiStack.Contracts.Tasks;
 using AiStack.Storage;
 using Dapper;
 
@@ -49,5 +50,3 @@ public sealed class AdaptiveHistoryStore(Database database)
         public int Iterations { get; set; }
     }
 }
-
-public sealed record HistorySummary(string TaskType, string Backend, int TotalTasks, int Successful, double SuccessRate, double AvgIterations, double CurrentAdjustment);

@@ -1,3 +1,4 @@
+using AiStack.Clients;
 using Microsoft.Extensions.Options;
 
 namespace AiStack.Ralph.Backends;

@@ -1,22 +1,29 @@
 using System.Text.RegularExpressions;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Tasks;
 
 namespace AiStack.Ralph.Loop;
 
+/// <summary>What the completion check found: the reason the task is done, or (when a verify command failed) what it said.</summary>
+public sealed record CompletionCheck(string? Reason, string? VerifyFailure)
+{
+    public static readonly CompletionCheck NotDone = new(null, null);
+}
+
 /// <summary>Decides whether an iteration that exited 0 finished the task, by the task's rule.</summary>
 public static partial class CompletionChecker
 {
     public static readonly TimeSpan DefaultVerifyTimeout = TimeSpan.FromSeconds(60);
+    private const int VerifyOutputChars = 4_096;
 
-    /// <returns>The completion reason, or null when the task is not done.</returns>
-    public static async Task<string?> CheckAsync(CompletionRule rule, BackendResult result, string workspace, CancellationToken cancellationToken)
+    public static async Task<CompletionCheck> CheckAsync(CompletionRule rule, BackendResult result, string workspace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(result);
         if (rule.IsEmpty)
         {
-            return result.Completed ? "backend reported completion" : null;
+            return result.Completed ? new CompletionCheck("backend reported completion", null) : CompletionCheck.NotDone;
         }
 
         var reasons = new List<string>();
@@ -24,7 +31,7 @@ public static partial class CompletionChecker
         {
             if (!PromiseKept(result.Output, rule.Promise))
             {
-                return null;
+                return CompletionCheck.NotDone;
             }
 
             reasons.Add("promise matched");
@@ -33,16 +40,18 @@ public static partial class CompletionChecker
         if (rule.VerifyCommand is { Count: > 0 } command)
         {
             var timeout = rule.VerifyTimeoutS is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultVerifyTimeout;
-            var outcome = await ProcessRunner.RunAsync(command[0], command.Skip(1), workspace, null, timeout, 16_384, null, cancellationToken);
+            var outcome = await ProcessRunner.RunAsync(command[0], command.Skip(1), workspace, null, timeout, VerifyOutputChars, null, cancellationToken);
             if (outcome.ExitCode != 0)
             {
-                return null;
+                // The next iteration is told what the check said, so the agent can fix what it reports.
+                var said = (outcome.StandardOutput + "\n" + outcome.StandardError).Trim();
+                return new CompletionCheck(null, $"verify command `{string.Join(' ', command)}` exited {outcome.ExitCode}" + (said.Length > 0 ? ": " + said : ""));
             }
 
             reasons.Add("verify command exited 0");
         }
 
-        return string.Join(" and ", reasons);
+        return new CompletionCheck(string.Join(" and ", reasons), null);
     }
 
     /// <summary>True when the output holds <c>&lt;promise&gt;TEXT&lt;/promise&gt;</c> with TEXT equal to the promise after whitespace normalization.</summary>

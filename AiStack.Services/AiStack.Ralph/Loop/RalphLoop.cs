@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Settings;
 using AiStack.Ralph.Tasks;
 using AiStack.Ralph.Telemetry;

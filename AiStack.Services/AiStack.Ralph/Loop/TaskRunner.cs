@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Settings;
@@ -107,15 +108,18 @@ public sealed partial class TaskRunner(
                 return;
             }
 
-            var input = await inputs.BuildAsync(task, number, cancellationToken);
+            var input = await inputs.BuildAsync(task, number, backend, cancellationToken);
             var timeout = BackendTimeout(backend, task, settings, time.GetUtcNow() - startedAt);
             var before = WorkspaceSnapshot.Take(task.Workspace);
             var stopwatch = Stopwatch.StartNew();
-            var result = await backend.RunAsync(new BackendRequest(task, number, input, task.Workspace, timeout), cancellationToken);
+            var maxTokens = task.IterationMaxTokens ?? settings.LlmMaxTokens;
+            var result = await backend.RunAsync(new BackendRequest(task, number, input, task.Workspace, timeout, maxTokens), cancellationToken);
             stopwatch.Stop();
 
             var blocked = result.ExitCode == ExitBlockCode;
-            var completionReason = result.ExitCode == 0 ? await CompletionChecker.CheckAsync(rule, result, task.Workspace, cancellationToken) : null;
+            var check = result.ExitCode == 0 ? await CompletionChecker.CheckAsync(rule, result, task.Workspace, cancellationToken) : CompletionCheck.NotDone;
+            var completionReason = check.Reason;
+            var error = check.VerifyFailure is null ? result.Error : string.Join("\n", new[] { result.Error, check.VerifyFailure }.Where(e => e is not null));
             var failed = result.ExitCode is not 0 and not ExitBlockCode;
             var files = WorkspaceSnapshot.Take(task.Workspace).ChangedSince(before).Union(result.FilesModified).Distinct().Order(StringComparer.Ordinal).ToList();
             await CheckpointAsync(task, number, result.ExitCode, failed, cancellationToken);
@@ -126,7 +130,7 @@ public sealed partial class TaskRunner(
                 Number = number,
                 Input = input,
                 Output = result.Output,
-                Error = result.Error,
+                Error = error,
                 ExitCode = result.ExitCode,
                 DurationMs = stopwatch.Elapsed.TotalMilliseconds,
                 FilesChanged = JsonSerializer.Serialize(files),
@@ -147,21 +151,13 @@ public sealed partial class TaskRunner(
             task.TokensUsed += result.Tokens;
             task.ExitBlocks += blocked ? 1 : 0;
             telemetry.IterationRan(task.Backend);
-            telemetry.Publish(TelemetryEventTypes.IterationCompleted, new
-            {
-                task_id = task.Id,
-                iteration = number,
-                backend = task.Backend,
-                exit_code = result.ExitCode,
-                duration_ms = record.DurationMs,
-                files_changed = files,
-                tokens = result.Tokens,
-                output = RalphTelemetry.Protect(Cut(result.Output), settings.HashContent),
-            }, task.Id);
+            telemetry.Publish(TelemetryEventTypes.IterationCompleted, new IterationCompletedPayload(
+                task.Id, number, task.Backend, result.ExitCode, record.DurationMs, files, result.Tokens,
+                RalphTelemetry.Protect(Cut(result.Output), settings.HashContent), error is null ? null : RalphTelemetry.Protect(Cut(error), settings.HashContent)), task.Id);
             if (blocked)
             {
                 telemetry.ExitBlocked();
-                telemetry.Publish(TelemetryEventTypes.ExitBlocked, new { task_id = task.Id, iteration = number, backend = task.Backend }, task.Id);
+                telemetry.Publish(TelemetryEventTypes.ExitBlocked, new ExitBlockedPayload(task.Id, number, task.Backend), task.Id);
                 continue;
             }
 
@@ -234,15 +230,15 @@ public sealed partial class TaskRunner(
             {
                 case ApprovalStates.Approved:
                     await store.ConsumeApprovalAsync(owner, task.Id, cancellationToken);
-                    telemetry.Publish(TelemetryEventTypes.ApprovalDecided, new { task_id = task.Id, iteration = number, approved = true }, task.Id);
+                    telemetry.Publish(TelemetryEventTypes.ApprovalDecided, new ApprovalDecidedPayload(task.Id, number, true), task.Id);
                     return true;
                 case ApprovalStates.Rejected:
-                    telemetry.Publish(TelemetryEventTypes.ApprovalDecided, new { task_id = task.Id, iteration = number, approved = false, reason = "rejected" }, task.Id);
+                    telemetry.Publish(TelemetryEventTypes.ApprovalDecided, new ApprovalDecidedPayload(task.Id, number, false, "rejected"), task.Id);
                     await FinishAsync(task, owner, TaskStatuses.Rejected, $"approval for iteration {number} rejected", null, cancellationToken);
                     return false;
                 case null when !requested:
                     await store.SetApprovalPendingAsync(owner, task.Id, cancellationToken);
-                    telemetry.Publish(TelemetryEventTypes.ApprovalRequested, new { task_id = task.Id, iteration = number, timeout_s = settings.ApprovalTimeoutS }, task.Id);
+                    telemetry.Publish(TelemetryEventTypes.ApprovalRequested, new ApprovalRequestedPayload(task.Id, number, settings.ApprovalTimeoutS), task.Id);
                     requested = true;
                     break;
                 default:
@@ -252,7 +248,7 @@ public sealed partial class TaskRunner(
 
             if (time.GetUtcNow() >= deadline)
             {
-                telemetry.Publish(TelemetryEventTypes.ApprovalDecided, new { task_id = task.Id, iteration = number, approved = false, reason = "timeout" }, task.Id);
+                telemetry.Publish(TelemetryEventTypes.ApprovalDecided, new ApprovalDecidedPayload(task.Id, number, false, "timeout"), task.Id);
                 await FinishAsync(task, owner, TaskStatuses.Rejected,
                     string.Create(CultureInfo.InvariantCulture, $"approval for iteration {number} timed out after {settings.ApprovalTimeoutS} s"), null, cancellationToken);
                 return false;
@@ -290,34 +286,19 @@ public sealed partial class TaskRunner(
         telemetry.TaskFinished(task.Backend, status, duration);
         if (status == TaskStatuses.Stopped)
         {
-            telemetry.Publish(TelemetryEventTypes.TaskStopped, new { task_id = task.Id, iteration = task.Iteration, backend = task.Backend }, task.Id);
+            telemetry.Publish(TelemetryEventTypes.TaskStopped, new TaskStoppedPayload(task.Id, task.Iteration, task.Backend), task.Id);
         }
 
         var settings = await settingsStore.CurrentAsync(CancellationToken.None);
         // The final answer is what the learning pipeline turns into a pattern (with the prompt); hashed under the privacy setting.
         var last = (await store.LastIterationsAsync(task.Id, 1, CancellationToken.None)).FirstOrDefault();
-        telemetry.Publish(TelemetryEventTypes.TaskCompleted, new
-        {
-            task_id = task.Id,
-            status,
-            completion_reason = reason,
-            total_iterations = task.Iteration,
-            iteration_mode = task.IterationMode,
-            adaptive_limit_used = task.IterationMode == IterationModes.Adaptive ? task.MaxIterations : (int?)null,
-            duration_s = duration.TotalSeconds,
-            task = new
-            {
-                prompt = RalphTelemetry.Protect(task.Prompt, settings.HashContent),
-                output = last is null ? null : RalphTelemetry.Protect(last.Output, settings.HashContent),
-                backend = task.Backend,
-                task_type = task.TaskType,
-                complexity = task.Complexity,
-                max_iterations = task.MaxIterations,
-                exit_blocks = task.ExitBlocks,
-                tokens_used = task.TokensUsed,
-                error,
-            },
-        }, task.Id);
+        telemetry.Publish(TelemetryEventTypes.TaskCompleted, new TaskCompletedPayload(
+            task.Id, status, reason, task.Iteration, task.IterationMode,
+            task.IterationMode == IterationModes.Adaptive ? task.MaxIterations : null, duration.TotalSeconds,
+            new TaskCompletedSummary(
+                RalphTelemetry.Protect(task.Prompt, settings.HashContent),
+                last is null ? null : RalphTelemetry.Protect(last.Output, settings.HashContent),
+                task.Backend, task.TaskType, task.Complexity, task.MaxIterations, task.ExitBlocks, task.TokensUsed, error)), task.Id);
         LogFinished(logger, task.Id, status, reason, task.Iteration);
     }
 

@@ -1,3 +1,4 @@
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Adaptive;
 using AiStack.Ralph.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -6,7 +7,7 @@ namespace AiStack.Ralph.Settings;
 
 public static class SettingsEndpoints
 {
-    public const string ChangedByHeader = "X-AiStack-User";
+    public const string ChangedByHeader = RalphSettingsRoutes.ChangedByHeader;
 
     public static IEndpointRouteBuilder MapSettingsEndpoints(this IEndpointRouteBuilder app)
     {
@@ -26,20 +27,15 @@ public static class SettingsEndpoints
         return saved is not null ? TypedResults.Ok(saved) : TypedResults.ValidationProblem(errors!);
     }
 
-    private static async Task<Ok<StatsResponse>> StatsAsync(TaskStore tasks, AdaptiveHistoryStore history, SettingsStore settings, CancellationToken cancellationToken)
+    private static async Task<Ok<RalphStatsResponse>> StatsAsync(TaskStore tasks, AdaptiveHistoryStore history, SettingsStore settings, CancellationToken cancellationToken)
     {
         var counts = await tasks.CountsAsync(cancellationToken);
         var summaries = await history.SummariesAsync(cancellationToken);
         var current = await settings.CurrentAsync(cancellationToken);
-        return TypedResults.Ok(new StatsResponse(
+        return TypedResults.Ok(new RalphStatsResponse(
             counts.Total, counts.Queued, counts.Running, counts.Completed, counts.Failed, counts.Stopped, counts.Rejected, counts.Error,
             counts.TotalIterations, counts.Total == 0 ? 0 : Math.Round((double)counts.TotalIterations / counts.Total, 2),
             new AdaptiveStats(current.AdaptiveEnabled, summaries.Sum(s => s.TotalTasks),
                 summaries.ToDictionary(s => $"{s.TaskType}/{s.Backend}", s => s, StringComparer.Ordinal))));
     }
 }
-
-public sealed record AdaptiveStats(bool Enabled, int HistoryEntries, IReadOnlyDictionary<string, HistorySummary> History);
-
-public sealed record StatsResponse(long TotalTasks, long Queued, long Running, long Completed, long Failed, long Stopped, long Rejected, long Error,
-    long TotalIterations, double AverageIterations, AdaptiveStats Adaptive);

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using AiStack.Contracts.Tasks;
 using AiStack.Storage;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -100,8 +101,6 @@ public sealed class SettingsStore(Database database, IOptions<RalphSettings> def
         return errors;
     }
 }
-
-public sealed record SettingsChange(RalphSettings Settings, string ChangedBy, DateTimeOffset ChangedAt);
 
 internal sealed class SettingsRow
 {

@@ -1,5 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Loop;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -7,7 +6,7 @@ namespace AiStack.Ralph.Tasks;
 
 public static class TaskEndpoints
 {
-    public const int MaxPageSize = 500;
+    public const int MaxPageSize = TaskRoutes.MaxPageSize;
 
     public static RouteGroupBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
@@ -65,14 +64,14 @@ public static class TaskEndpoints
         }
 
         var (rows, total) = await store.ListAsync(new TaskFilter(status, backend, tag, pageSize, offset ?? 0), cancellationToken);
-        return TypedResults.Ok(new TaskListResponse(rows.Select(TaskView.From).ToList(), total, pageSize, offset ?? 0));
+        return TypedResults.Ok(new TaskListResponse(rows.Select(TaskViews.ToView).ToList(), total, pageSize, offset ?? 0));
     }
 
     private static async Task<Results<Ok<TaskView>, ProblemHttpResult>> GetAsync(string id, TaskStore store, CancellationToken cancellationToken) =>
-        await store.GetAsync(id, cancellationToken) is { } task ? TypedResults.Ok(TaskView.From(task)) : NotFound(id);
+        await store.GetAsync(id, cancellationToken) is { } task ? TypedResults.Ok(task.ToView()) : NotFound(id);
 
     /// <summary>The task with its iterations, every one of them, paged with <c>offset</c>/<c>limit</c> (default the first 100).</summary>
-    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult, ValidationProblem>> ResultAsync(
+    private static async Task<Results<Ok<TaskResultResponse>, ProblemHttpResult, ValidationProblem>> ResultAsync(
         string id, TaskStore store, int? offset, int? limit, CancellationToken cancellationToken)
     {
         var pageSize = limit ?? 100;
@@ -88,18 +87,19 @@ public static class TaskEndpoints
 
         var iterations = await store.IterationsAsync(id, offset ?? 0, pageSize, cancellationToken);
         var last = task.Iteration > 0 ? await store.IterationAsync(id, task.Iteration, cancellationToken) : null;
-        var body = (JsonObject)JsonSerializer.SerializeToNode(TaskView.From(task), TaskJson.Options)!;
-        body["output"] = last?.Output;
-        body["total_iterations"] = task.Iteration;
-        body["offset"] = offset ?? 0;
-        body["limit"] = pageSize;
-        body["results"] = JsonSerializer.SerializeToNode(iterations.Select(IterationView.From).ToList(), TaskJson.Options);
-        return TypedResults.Ok(body);
+        return TypedResults.Ok(new TaskResultResponse(task.ToView())
+        {
+            Output = last?.Output,
+            TotalIterations = task.Iteration,
+            Offset = offset ?? 0,
+            Limit = pageSize,
+            Results = iterations.Select(TaskViews.ToView).ToList(),
+        });
     }
 
     private static async Task<Results<Ok<IterationView>, ProblemHttpResult>> IterationAsync(string id, int number, TaskStore store, CancellationToken cancellationToken) =>
         await store.IterationAsync(id, number, cancellationToken) is { } iteration
-            ? TypedResults.Ok(IterationView.From(iteration))
+            ? TypedResults.Ok(iteration.ToView())
             : TypedResults.Problem($"Task '{id}' has no iteration {number}.", statusCode: 404, title: "Not found");
 
     private static async Task<Results<Ok<StopResponse>, ProblemHttpResult>> StopAsync(string id, TaskStore store, RalphLoop loop, CancellationToken cancellationToken)
@@ -133,7 +133,3 @@ public static class TaskEndpoints
 
     private static ProblemHttpResult NotFound(string id) => TypedResults.Problem($"Task '{id}' was not found.", statusCode: 404, title: "Not found");
 }
-
-public sealed record StopResponse(string TaskId, string Status, string Message);
-
-public sealed record ApproveResponse(string TaskId, bool Approved);

@@ -1,43 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Tasks;
 
 namespace AiStack.Ralph.Tasks;
-
-public static class TaskStatuses
-{
-    public const string Queued = "queued";
-    public const string Running = "running";
-    public const string Completed = "completed";
-    public const string Failed = "failed";
-    public const string Stopped = "stopped";
-    public const string Rejected = "rejected";
-    public const string Error = "error";
-
-    public static readonly string[] All = [Queued, Running, Completed, Failed, Stopped, Rejected, Error];
-
-    public static bool IsFinal(string status) => status is Completed or Failed or Stopped or Rejected or Error;
-}
-
-public static class IterationModes
-{
-    public const string Adaptive = "adaptive";
-    public const string Unlimited = "unlimited";
-    public const string Fixed = "fixed";
-}
-
-/// <summary>How a task proves it is done. With neither rule the backend's own <c>completed</c> flag decides.</summary>
-public sealed record CompletionRule
-{
-    /// <summary>Complete when the output holds <c>&lt;promise&gt;TEXT&lt;/promise&gt;</c> with TEXT equal to this after whitespace normalization.</summary>
-    public string? Promise { get; init; }
-
-    /// <summary>Complete when this program (argument list, never a shell) exits 0 in the workspace.</summary>
-    public IReadOnlyList<string>? VerifyCommand { get; init; }
-
-    public double? VerifyTimeoutS { get; init; }
-
-    public bool IsEmpty => Promise is null && (VerifyCommand is null || VerifyCommand.Count == 0);
-}
 
 /// <summary>One task as stored (table <c>tasks</c>).</summary>
 public sealed class TaskRecord
@@ -56,6 +21,7 @@ public sealed class TaskRecord
     public string Workspace { get; set; } = "";
     public long? MaxWallS { get; set; }
     public long? MaxTokens { get; set; }
+    public int? IterationMaxTokens { get; set; }
     public string Tags { get; set; } = "[]";
     public string Status { get; set; } = TaskStatuses.Queued;
     public int Iteration { get; set; }

@@ -1,3 +1,4 @@
+using AiStack.Contracts.Tasks;
 using AiStack.Storage;
 using AiStack.Storage.Dialects;
 using Dapper;
@@ -18,12 +19,12 @@ public sealed record TaskCounts(long Total, long Queued, long Running, long Comp
 /// </summary>
 public sealed class TaskStore(Database database, TimeProvider time)
 {
-    private const string TaskColumns = "id, prompt, backend, requested_max_iterations, max_iterations, iteration_mode, complexity, task_type, require_approval, context, completion, workspace, max_wall_s, max_tokens, tags, status, iteration, exit_blocks, tokens_used, completion_reason, error, approval, stop_requested, trace_id, lease_owner, lease_expires_at, created_at, started_at, last_update, finished_at";
+    private const string TaskColumns = "id, prompt, backend, requested_max_iterations, max_iterations, iteration_mode, complexity, task_type, require_approval, context, completion, workspace, max_wall_s, max_tokens, iteration_max_tokens, tags, status, iteration, exit_blocks, tokens_used, completion_reason, error, approval, stop_requested, trace_id, lease_owner, lease_expires_at, created_at, started_at, last_update, finished_at";
 
     public async Task InsertAsync(TaskRecord task, CancellationToken cancellationToken) =>
         await database.InTransactionAsync(async (connection, transaction) =>
             await connection.ExecuteAsync(
-                $"INSERT INTO tasks ({TaskColumns}) VALUES (@Id, @Prompt, @Backend, @RequestedMaxIterations, @MaxIterations, @IterationMode, @Complexity, @TaskType, @RequireApproval, @Context, @Completion, @Workspace, @MaxWallS, @MaxTokens, @Tags, @Status, @Iteration, @ExitBlocks, @TokensUsed, @CompletionReason, @Error, @Approval, @StopRequested, @TraceId, @LeaseOwner, @LeaseExpiresAt, @CreatedAt, @StartedAt, @LastUpdate, @FinishedAt)",
+                $"INSERT INTO tasks ({TaskColumns}) VALUES (@Id, @Prompt, @Backend, @RequestedMaxIterations, @MaxIterations, @IterationMode, @Complexity, @TaskType, @RequireApproval, @Context, @Completion, @Workspace, @MaxWallS, @MaxTokens, @IterationMaxTokens, @Tags, @Status, @Iteration, @ExitBlocks, @TokensUsed, @CompletionReason, @Error, @Approval, @StopRequested, @TraceId, @LeaseOwner, @LeaseExpiresAt, @CreatedAt, @StartedAt, @LastUpdate, @FinishedAt)",
                 task, transaction), cancellationToken);
 
     public async Task<TaskRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -295,11 +296,4 @@ public sealed class TaskStore(Database database, TimeProvider time)
         public long Count { get; set; }
     }
 
-}
-
-public static class ApprovalStates
-{
-    public const string Pending = "pending";
-    public const string Approved = "approved";
-    public const string Rejected = "rejected";
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using AiStack.Contracts;
 using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
 using AiStack.Ralph.Adaptive;
@@ -29,6 +30,7 @@ public sealed class TaskSubmitter(
     public const int MaxTags = 20;
     public const int MaxTagLength = 64;
     public const int MaxFixedIterations = 100_000;
+    public const int MaxIterationTokens = 32_768;
 
     public async Task<SubmitOutcome> SubmitAsync(SubmitTaskRequest request, CancellationToken cancellationToken)
     {
@@ -54,6 +56,17 @@ public sealed class TaskSubmitter(
         if (!backends.IsDeclared(backend))
         {
             errors["backend"] = [$"backend '{backend}' is not declared; declared: {string.Join(", ", backends.Names)}."];
+        }
+
+        if (backends.Find(backend) is { Kind: LlmBackend.BuiltInName } && prompt.Length > WireLimits.MaxLlmTaskPromptChars)
+        {
+            errors["prompt"] = [$"prompt has {prompt.Length} characters; an llm task's prompt may have {WireLimits.MaxLlmTaskPromptChars} so that its " +
+                                $"iteration input (prompt, workspace files, edit format) fits the Coordinator's {WireLimits.MaxQueryPromptChars}."];
+        }
+
+        if (request.IterationMaxTokens is < 1 or > MaxIterationTokens)
+        {
+            errors["iteration_max_tokens"] = [$"iteration_max_tokens must be 1-{MaxIterationTokens}."];
         }
 
         var requested = request.MaxIterations ?? -1;
@@ -120,6 +133,7 @@ public sealed class TaskSubmitter(
             Workspace = workspace!,
             MaxWallS = request.Budget?.MaxWallS,
             MaxTokens = request.Budget?.MaxTokens,
+            IterationMaxTokens = request.IterationMaxTokens,
             Tags = JsonSerializer.Serialize(tags),
             Status = TaskStatuses.Queued,
             TraceId = Activity.Current?.TraceId.ToHexString(),
@@ -128,15 +142,7 @@ public sealed class TaskSubmitter(
         };
         Directory.CreateDirectory(task.Workspace);
         await store.InsertAsync(task, cancellationToken);
-        telemetry.Publish(TelemetryEventTypes.TaskSubmitted, new
-        {
-            task_id = id,
-            backend,
-            prompt_length = prompt.Length,
-            max_iterations = limit,
-            iteration_mode = mode,
-            timestamp = now,
-        }, id);
+        telemetry.Publish(TelemetryEventTypes.TaskSubmitted, new TaskSubmittedPayload(id, backend, prompt.Length, limit, mode, now), id);
         signal.Wake();
         return new SubmitOutcome(new SubmitTaskResponse(id, TaskStatuses.Queued, $"Task queued for backend '{backend}' ({mode}, {(limit == 0 ? "unlimited" : limit + " iterations")}).", limit, mode), null, false);
     }
@@ -162,16 +168,9 @@ public sealed class TaskSubmitter(
         var taskType = AdaptiveLimit.TaskType(prompt);
         var outcomes = await history.RecentAsync(taskType, backend, cancellationToken);
         var decision = AdaptiveLimit.Calculate(prompt, settings.BaseLimits, outcomes);
-        telemetry.Publish(TelemetryEventTypes.AdaptiveLimitCalculated, new
-        {
-            prompt_preview = RalphTelemetry.Protect(prompt.Length > 100 ? prompt[..100] : prompt, settings.HashContent),
-            complexity = decision.Complexity.ToWireName(),
-            base_limit = decision.BaseLimit,
-            history_adjustment = decision.HistoryAdjustment,
-            final_limit = decision.FinalLimit,
-            task_type = decision.TaskType,
-            backend,
-        }, id);
+        telemetry.Publish(TelemetryEventTypes.AdaptiveLimitCalculated, new AdaptiveLimitCalculatedPayload(
+            RalphTelemetry.Protect(prompt.Length > 100 ? prompt[..100] : prompt, settings.HashContent), decision.Complexity.ToWireName(),
+            decision.BaseLimit, decision.HistoryAdjustment, decision.FinalLimit, decision.TaskType, backend), id);
         return (decision.FinalLimit, IterationModes.Adaptive, decision.Complexity.ToWireName());
     }
 

@@ -6,10 +6,17 @@ public sealed record FileEdit(string Path, string Content);
 
 /// <summary>
 /// The edit format of the <c>llm</c> backend: whole-file blocks <c>&lt;file path="relative/path"&gt;\ncontent\n&lt;/file&gt;</c>. A path
-/// that is absolute, climbs out with <c>..</c>, or passes through a symbolic link out of the workspace is refused.
+/// that is absolute, climbs out with <c>..</c>, passes through a symbolic link out of the workspace, or lands in <c>.git/</c> (git runs
+/// what <c>.git/config</c> and hooks say) is refused.
 /// </summary>
 public static partial class FileEdits
 {
+    /// <summary>The format as the model is told it (the iteration prompt quotes this text, so prompt and parser cannot drift apart).</summary>
+    public const string FormatDescription =
+        "To create or replace a file, write its whole new content in a block of exactly this form (the path relative to the workspace):\n" +
+        "<file path=\"relative/path/to/file.ext\">\nthe complete new content of the file\n</file>\n" +
+        "Write one block per file; files you do not write stay as they are. Paths outside the workspace and under .git/ are refused.";
+
     public static IReadOnlyList<FileEdit> Parse(string answer)
     {
         ArgumentNullException.ThrowIfNull(answer);
@@ -30,14 +37,30 @@ public static partial class FileEdits
                 continue;
             }
 
+            var relative = Path.GetRelativePath(WorkspacePaths.RealPath(Path.GetFullPath(workspace)), target).Replace('\\', '/');
+            if (relative == "." || IsGitPath(relative))
+            {
+                rejected.Add($"{edit.Path}: {(relative == "." ? "not a file" : "inside .git/")}");
+                continue;
+            }
+
+            if (Directory.Exists(target))
+            {
+                rejected.Add($"{edit.Path}: a folder, not a file");
+                continue;
+            }
+
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.WriteAllText(target, edit.Content);
-            written.Add(Path.GetRelativePath(workspace, target).Replace('\\', '/'));
+            written.Add(relative);
         }
 
         refused = rejected;
         return written;
     }
+
+    private static bool IsGitPath(string relative) =>
+        relative.Split('/').Any(part => string.Equals(part, ".git", StringComparison.OrdinalIgnoreCase));
 
     [GeneratedRegex("<file\\s+path=\"(?<path>[^\"]+)\"\\s*>\\r?\\n?(?<content>.*?)</file>", RegexOptions.Singleline | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 2000)]
     private static partial Regex FileBlock();

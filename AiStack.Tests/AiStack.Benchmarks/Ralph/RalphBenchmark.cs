@@ -142,7 +142,6 @@ public static class RalphBenchmark
             ["RateLimiting:Enabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Ralph:WorkspaceRoot"] = Path.Combine(folder, "workspaces"),
-            ["Ralph:KnowledgeContext"] = "false",
             ["Ralph:ReplicaId"] = replica,
             ["Ralph:Concurrency"] = concurrency,
             ["Ralph:PollMilliseconds"] = "20",

@@ -17,10 +17,11 @@ public sealed class CliTaskFileTests
             {"description": "Add tests", "backend": "aider", "max_iterations": 10, "require_approval": true, "context": {"goal": "coverage"}}
             """)!.AsObject());
 
-        Assert.Equal("Add tests", task["prompt"]!.GetValue<string>());
-        Assert.Null(task["description"]);
-        Assert.Equal(10, task["max_iterations"]!.GetValue<int>());
-        Assert.Equal("coverage", task["context"]!["goal"]!.GetValue<string>());
+        Assert.Equal("Add tests", task.Prompt);
+        Assert.Equal("aider", task.Backend);
+        Assert.Equal(10, task.MaxIterations);
+        Assert.True(task.RequireApproval);
+        Assert.Equal("coverage", task.Context!["goal"]!.GetValue<string>());
     }
 
     [Fact]

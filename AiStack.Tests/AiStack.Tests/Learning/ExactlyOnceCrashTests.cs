@@ -4,9 +4,9 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AiStack.AppHost.Infrastructure;
 using AiStack.Contracts.Telemetry;
-using Dapper;
 using AiStack.Storage;
 using AiStack.Tests.Infrastructure;
+using Dapper;
 using Xunit.Abstractions;
 
 namespace AiStack.Tests.Learning;
@@ -111,14 +111,11 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
 
     /// <summary>Half the events are learnable completed tasks (each unique), half are iterations that teach nothing.</summary>
     private static TelemetryEvent MakeEvent(int n) => n % 2 == 0
-        ? new TelemetryEvent($"crash-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.TaskCompleted, null, $"task-{n}", new JsonObject
-        {
-            ["prompt"] = string.Create(CultureInfo.InvariantCulture, $"Implement step {n} of the data import pipeline with validation"),
-            ["output"] = string.Create(CultureInfo.InvariantCulture, $"Step {n} implemented: parser, validator and tests added."),
-            ["iterations"] = 1 + (n % 5),
-            ["status"] = "completed",
-            ["backend"] = "llm",
-        })
+        ? new TelemetryEvent($"crash-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.TaskCompleted, null, $"task-{n}", Events.Payload(
+            new TaskCompletedPayload($"task-{n}", "completed", null, 1 + (n % 5), null, null, null, new TaskCompletedSummary(
+                string.Create(CultureInfo.InvariantCulture, $"Implement step {n} of the data import pipeline with validation"),
+                string.Create(CultureInfo.InvariantCulture, $"Step {n} implemented: parser, validator and tests added."),
+                "llm", null, null, null, null, null, null))))
         : new TelemetryEvent($"crash-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.IterationCompleted, null, $"task-{n}", new JsonObject
         {
             ["iteration"] = 1, ["exit_code"] = 0, ["output"] = "ok", ["backend"] = "llm",

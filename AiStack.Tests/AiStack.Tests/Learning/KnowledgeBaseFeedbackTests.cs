@@ -1,6 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AiStack.Learning.Clients;
+using AiStack.Clients;
 using AiStack.Learning.Patterns;
 using AiStack.Storage;
 using AiStack.Tests.KnowledgeBase;

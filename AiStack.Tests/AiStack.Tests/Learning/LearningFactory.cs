@@ -84,10 +84,10 @@ public static class LearningApi
         return await response.ReadAsync<TelemetryBatchResult>();
     }
 
-    public static async Task<RunResult> ProcessAsync(this HttpClient client)
+    public static async Task<AiStack.Contracts.Learning.ProcessResponse> ProcessAsync(this HttpClient client)
     {
         using var response = await client.PostAsync(new Uri("/learning/process", UriKind.Relative), null);
-        return await response.ReadAsync<RunResult>();
+        return await response.ReadAsync<AiStack.Contracts.Learning.ProcessResponse>();
     }
 
     public static async Task<JsonObject> StatsAsync(this HttpClient client)
@@ -114,16 +114,11 @@ public static class Events
 
     public static TelemetryEvent TaskCompleted(string taskId, string prompt, string output, int iterations = 2, string status = "completed", string backend = "llm",
         int? maxIterations = null, string? complexity = null, DateTimeOffset? time = null) =>
-        Make(TelemetryEventTypes.TaskCompleted, new JsonObject
-        {
-            ["prompt"] = prompt,
-            ["output"] = output,
-            ["iterations"] = iterations,
-            ["status"] = status,
-            ["backend"] = backend,
-            ["max_iterations"] = maxIterations,
-            ["complexity"] = complexity,
-        }, taskId, time);
+        Make(TelemetryEventTypes.TaskCompleted, Payload(new TaskCompletedPayload(taskId, status, null, iterations, null, null, null,
+            new TaskCompletedSummary(prompt, output, backend, null, complexity, maxIterations, null, null, null))), taskId, time);
+
+    /// <summary>A typed payload as its producer's outbox writes it.</summary>
+    public static JsonObject Payload(object payload) => JsonSerializer.SerializeToNode(payload, payload.GetType(), TelemetryEvent.Json)!.AsObject();
 
     public static TelemetryEvent Iteration(string taskId, int iteration, int exitCode, string? output = null, string? error = null, string backend = "command") =>
         Make(TelemetryEventTypes.IterationCompleted, new JsonObject

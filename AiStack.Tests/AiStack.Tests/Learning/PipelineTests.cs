@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Learning;
 using AiStack.Learning.Patterns;
 using AiStack.Learning.Processing;
 using AiStack.Storage;

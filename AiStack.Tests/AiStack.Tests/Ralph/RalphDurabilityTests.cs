@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Tasks;
 using AiStack.Storage;
 using AiStack.Tests.AppHost;

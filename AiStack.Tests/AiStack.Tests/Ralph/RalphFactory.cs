@@ -46,7 +46,6 @@ public sealed class RalphFactory : WebApplicationFactory<RalphEntryPoint>
             ["Logging:LogLevel:Default"] = "Warning",
             ["RateLimiting:Enabled"] = "false",
             ["Ralph:WorkspaceRoot"] = WorkspaceRoot,
-            ["Ralph:KnowledgeContext"] = "false",
             ["Ralph:PollMilliseconds"] = "20",
             ["Ralph:ApprovalPollMilliseconds"] = "20",
             ["Ralph:LeaseSeconds"] = "2",

@@ -3,12 +3,12 @@ using AiStack.Tests.Coordinator;
 
 namespace AiStack.Tests.Ralph;
 
-/// <summary>The built-in <c>llm</c> backend end to end: Ralph -> KnowledgeBase (context) and Coordinator (local generated model), all over HTTP.</summary>
+/// <summary>The built-in <c>llm</c> backend end to end: Ralph -> Coordinator (context from the KnowledgeBase, local generated model), all over HTTP.</summary>
 [Collection(HybridStackCollection.Name)]
 public sealed class RalphLlmBackendTests(HybridStackFixture stack)
 {
     [Fact]
-    public async Task The_llm_backend_answers_through_the_coordinator_with_knowledge_context()
+    public async Task The_llm_backend_answers_through_the_coordinator_which_owns_retrieval()
     {
         await using var coordinator = new CoordinatorFactory(stack.Settings(stack.LocalModelPath));
         var coordinatorAddress = coordinator.StartOnPort(LocalServerProcess.FreeTcpPort());
@@ -17,7 +17,6 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
             ["Security:ApiKey"] = CoordinatorFactory.ApiKey,
             ["services:knowledgebase:http:0"] = stack.KnowledgeBaseAddress.ToString(),
             ["services:coordinator:http:0"] = coordinatorAddress.ToString(),
-            ["Ralph:KnowledgeContext"] = "true",
         });
         var client = ralph.CreateClient();
         client.DefaultRequestHeaders.Remove("X-API-Key");
@@ -33,7 +32,8 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
         Assert.Equal(2, iterations.Count);
         var first = iterations[0]!;
         Assert.Equal(0, first["exit_code"]!.GetValue<int>());
-        Assert.Contains(HybridStackFixture.KnownPattern, first["input"]!.GetValue<string>(), StringComparison.Ordinal);
+        // The Coordinator retrieves the context and puts it into the prompt; Ralph's own input carries none of it.
+        Assert.DoesNotContain(HybridStackFixture.KnownPattern, first["input"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(first["tokens"]!.GetValue<long>() > 0, first.ToJsonString());
         Assert.False(string.IsNullOrEmpty(first["route"]!.GetValue<string>()));
         Assert.True(task["tokens_used"]!.GetValue<long>() > 0);

@@ -23,7 +23,7 @@ public sealed class RalphStackFixture : IAsyncLifetime
         Host = AppHostProcess.Start("embedded", StackResources.Embedded,
             "--Ralph:Backends:slow:Type=command", $"--Ralph:Backends:slow:Executable={slow}",
             "--Ralph:Backends:quick:Type=command", $"--Ralph:Backends:quick:Executable={quick}",
-            "--Ralph:KnowledgeContext=false", "--Ralph:PollMilliseconds=50");
+            "--Ralph:PollMilliseconds=50");
         await Host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         Ralph = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Host.Ports["ralph"]}") };
         Ralph.DefaultRequestHeaders.Add("X-API-Key", Host.ApiKey);

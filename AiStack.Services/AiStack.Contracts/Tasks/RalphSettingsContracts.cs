@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace AiStack.Ralph.Settings;
+namespace AiStack.Contracts.Tasks;
+
+// Ralph's live settings (GET/PUT /settings, GET /settings/history) and GET /stats.
 
 /// <summary>Iteration limits per complexity level; the original's 3/10/25/50.</summary>
 public sealed record BaseLimits
@@ -12,8 +14,8 @@ public sealed record BaseLimits
 }
 
 /// <summary>
-/// The settings that can change while Ralph runs (GET/PUT /settings). They apply to tasks submitted after the change; every
-/// change is recorded with who made it and when. Start-up defaults come from configuration section <c>Ralph:Defaults</c>.
+/// The settings that can change while Ralph runs. They apply to tasks submitted after the change; every change is recorded with
+/// who made it and when. Start-up defaults come from configuration section <c>Ralph:Defaults</c>.
 /// </summary>
 public sealed record RalphSettings
 {
@@ -42,6 +44,9 @@ public sealed record RalphSettings
 
     /// <summary>Privacy: prompt and output fields of telemetry events are replaced by their SHA-256 hashes.</summary>
     public bool HashContent { get; init; }
+
+    /// <summary>Answer length of one <c>llm</c> iteration when the task sets none (room for whole-file edits).</summary>
+    [Range(1, 32768)] public int LlmMaxTokens { get; init; } = 2048;
 }
 
 /// <summary>PUT /settings: every field optional; absent fields keep their current value.</summary>
@@ -56,20 +61,46 @@ public sealed record SettingsUpdate
     public int? HardMaxIterations { get; init; }
     public double? HardMaxWallS { get; init; }
     public bool? HashContent { get; init; }
+    public int? LlmMaxTokens { get; init; }
     public string? ChangedBy { get; init; }
 
-    public RalphSettings ApplyTo(RalphSettings current) => current with
+    public RalphSettings ApplyTo(RalphSettings current)
     {
-        LoopEnabled = LoopEnabled ?? current.LoopEnabled,
-        AdaptiveEnabled = AdaptiveEnabled ?? current.AdaptiveEnabled,
-        BaseLimits = BaseLimits ?? current.BaseLimits,
-        DefaultMaxIterations = DefaultMaxIterations ?? current.DefaultMaxIterations,
-        DefaultBackend = DefaultBackend ?? current.DefaultBackend,
-        ApprovalTimeoutS = ApprovalTimeoutS ?? current.ApprovalTimeoutS,
-        HardMaxIterations = HardMaxIterations ?? current.HardMaxIterations,
-        HardMaxWallS = HardMaxWallS ?? current.HardMaxWallS,
-        HashContent = HashContent ?? current.HashContent,
-    };
+        ArgumentNullException.ThrowIfNull(current);
+        return current with
+        {
+            LoopEnabled = LoopEnabled ?? current.LoopEnabled,
+            AdaptiveEnabled = AdaptiveEnabled ?? current.AdaptiveEnabled,
+            BaseLimits = BaseLimits ?? current.BaseLimits,
+            DefaultMaxIterations = DefaultMaxIterations ?? current.DefaultMaxIterations,
+            DefaultBackend = DefaultBackend ?? current.DefaultBackend,
+            ApprovalTimeoutS = ApprovalTimeoutS ?? current.ApprovalTimeoutS,
+            HardMaxIterations = HardMaxIterations ?? current.HardMaxIterations,
+            HardMaxWallS = HardMaxWallS ?? current.HardMaxWallS,
+            HashContent = HashContent ?? current.HashContent,
+            LlmMaxTokens = LlmMaxTokens ?? current.LlmMaxTokens,
+        };
+    }
 }
 
 public sealed record SettingsResponse(RalphSettings Settings, string? UpdatedBy, DateTimeOffset? UpdatedAt);
+
+public sealed record SettingsChange(RalphSettings Settings, string ChangedBy, DateTimeOffset ChangedAt);
+
+public sealed record HistorySummary(string TaskType, string Backend, int TotalTasks, int Successful, double SuccessRate, double AvgIterations, double CurrentAdjustment);
+
+public sealed record AdaptiveStats(bool Enabled, int HistoryEntries, IReadOnlyDictionary<string, HistorySummary> History);
+
+/// <summary>Ralph's GET /stats.</summary>
+public sealed record RalphStatsResponse(long TotalTasks, long Queued, long Running, long Completed, long Failed, long Stopped, long Rejected, long Error,
+    long TotalIterations, double AverageIterations, AdaptiveStats Adaptive);
+
+public static class RalphSettingsRoutes
+{
+    public const string Settings = "settings";
+    public const string History = "settings/history";
+    public const string Stats = "stats";
+
+    /// <summary>Who changed the settings, when the body does not say (<see cref="SettingsUpdate.ChangedBy"/>).</summary>
+    public const string ChangedByHeader = "X-AiStack-User";
+}
