@@ -1,3 +1,4 @@
+using System.Globalization;
 using AiStack.AppHost.Publishing;
 using AiStack.AppHost.Servers;
 using AiStack.AppHost.Stack;
@@ -57,7 +58,19 @@ var ralph = builder.AddProject<Projects.AiStack_Ralph>("ralph")
     .WithConfiguration("Ralph");
 
 // Learning submits its optimization proposals to Ralph as approval-gated tasks; they wait in its store until Ralph is up.
-learning.WithReference(ralph);
+// An approved route-threshold proposal changes the Coordinator's live settings (PATCH /settings).
+learning.WithReference(ralph).WithReference(coordinator);
+
+// The control center reads every service and restarts them through the AppHost's control API.
+var controlApi = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{stack.ControlPort}");
+builder.AddProject<Projects.AiStack_Dashboard>("dashboard")
+    .WithStackDefaults(stack, apiKey, port: 8888)
+    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
+    .WithReference(coordinator).WaitFor(coordinator)
+    .WithReference(learning).WaitFor(learning)
+    .WithReference(ralph).WaitFor(ralph)
+    .WithEnvironment("services__apphost__http__0", controlApi)
+    .WithConfiguration("Dashboard");
 
 builder.AddStackSupervision(stack, apiKey);
 builder.Build().Run();

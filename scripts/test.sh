@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of AiStack, the way CI does: ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~KnowledgeBase]
-# Installs what the tests need (PostgreSQL, Redis and Prometheus servers, libgomp1 for llama.cpp), builds in Release with warnings as errors,
+# Installs what the tests need (PostgreSQL, Redis and Prometheus servers, Chromium, libgomp1 for llama.cpp), builds in Release with warnings as errors,
 # runs the suite and prints one summary line "Tests: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,7 @@ require_postgres_and_redis
 require_prometheus
 require_llama_runtime
 require_kubectl
+require_chromium
 
 say "Building (Release, warnings are errors) ..."
 dotnet build AiStack.sln -c Release -nologo -clp:"ErrorsOnly;Summary" -v:q

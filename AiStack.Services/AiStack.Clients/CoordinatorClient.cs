@@ -7,6 +7,10 @@ public sealed class CoordinatorClient(HttpClient http) : ServiceClient(http, Ser
 {
     public const string ServiceName = "coordinator";
 
+    /// <summary>GET /stats: queries by route and reason, the response cache, the remote budget, the backends' breakers.</summary>
+    public Task<CoordinatorStats> StatsAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<CoordinatorStats>("stats", cancellationToken);
+
     /// <summary>POST /query. The Coordinator retrieves the context, routes and answers; a prompt over its limit is a 400.</summary>
     public Task<QueryResponse> QueryAsync(QueryRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<QueryResponse>("query", request, cancellationToken);

@@ -29,6 +29,25 @@ public sealed class LearningClient(HttpClient http) : ServiceClient(http, Servic
     public Task<LearningStatsResponse> StatsAsync(CancellationToken cancellationToken = default) =>
         GetAsync<LearningStatsResponse>(LearningRoutes.Stats, cancellationToken);
 
+    /// <summary>GET /learning/patterns: the most valuable patterns first.</summary>
+    public Task<PatternListResponse> PatternsAsync(int limit = 50, CancellationToken cancellationToken = default) =>
+        GetAsync<PatternListResponse>(LearningRoutes.Patterns(limit), cancellationToken);
+
+    /// <summary>GET /events: the stored events of one type, newest first (at most <see cref="LearningRoutes.MaxEventQuery"/>).</summary>
+    public async Task<EventListResponse> EventsAsync(string type, DateTimeOffset? since = null, int limit = LearningRoutes.MaxEventQuery,
+        CancellationToken cancellationToken = default)
+    {
+        using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, new Uri(LearningRoutes.EventQuery(type, since, limit), UriKind.Relative)), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await FailureAsync(response, cancellationToken);
+        }
+
+        // Events keep their own spelling (TelemetryEvent.Json), as on ingest.
+        return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<EventListResponse>(response.Content, TelemetryEvent.Json, cancellationToken)
+               ?? throw new ServiceCallException(Service, "learning answered /events with an empty body.", response.StatusCode);
+    }
+
     /// <summary>POST /learning/process: processes every unprocessed event now (a 409 when another replica holds the pipeline).</summary>
     public Task<ProcessResponse> ProcessAsync(CancellationToken cancellationToken = default) =>
         PostAsync<ProcessResponse>(LearningRoutes.Process, null, cancellationToken);

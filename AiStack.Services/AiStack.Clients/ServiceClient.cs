@@ -33,6 +33,18 @@ public abstract class ServiceClient(HttpClient http, string service)
         return await ReadAsync<ServiceHealth>(response, cancellationToken);
     }
 
+    /// <summary>GET /health/{live|ready|startup}; a failing probe answers 503 with the same body.</summary>
+    public async Task<ServiceProbe> ProbeAsync(string probe, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendCoreAsync(new HttpRequestMessage(HttpMethod.Get, new Uri($"health/{Uri.EscapeDataString(probe)}", UriKind.Relative)), cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.ServiceUnavailable)
+        {
+            throw await FailureAsync(response, cancellationToken);
+        }
+
+        return await ReadAsync<ServiceProbe>(response, cancellationToken);
+    }
+
     protected Task<T> GetAsync<T>(string path, CancellationToken cancellationToken) => SendAsync<T>(HttpMethod.Get, path, null, cancellationToken);
 
     protected Task<T> PostAsync<T>(string path, object? body, CancellationToken cancellationToken) => SendAsync<T>(HttpMethod.Post, path, body, cancellationToken);

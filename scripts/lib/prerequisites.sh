@@ -50,3 +50,8 @@ require_postgres_and_redis() {
 require_llama_runtime() {
   apt_ensure 'ldconfig -p | grep -q "libgomp.so.1 "' libgomp1
 }
+
+# The control center's browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+require_chromium() {
+  apt_ensure 'test -x /usr/bin/chromium' chromium
+}

@@ -21,6 +21,9 @@ public sealed record ServiceHealthCheck(
     string? Message,
     IReadOnlyDictionary<string, JsonElement>? Data);
 
+/// <summary>GET /health/live, /health/ready and /health/startup.</summary>
+public sealed record ServiceProbe(string Status, string CheckType, string Message, DateTimeOffset Timestamp, double DurationMs);
+
 public static class HealthStatuses
 {
     public const string Healthy = "healthy";

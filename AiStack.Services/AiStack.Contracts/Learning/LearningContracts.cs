@@ -49,14 +49,52 @@ public sealed record AbCompareResponse(VariantStats VariantA, VariantStats Varia
 
 public sealed record AbDelta(double? AvgRating);
 
+/// <summary>GET /learning/patterns: the most valuable patterns first.</summary>
+public sealed record PatternView
+{
+    public long Id { get; init; }
+
+    public string PatternType { get; init; } = "";
+
+    public string Prompt { get; init; } = "";
+
+    public string Outcome { get; init; } = "";
+
+    public string? Backend { get; init; }
+
+    public long? Iterations { get; init; }
+
+    public double Value { get; init; }
+
+    public long Occurrences { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record PatternListResponse(IReadOnlyList<PatternView> Patterns, long Total);
+
+/// <summary>GET /events: stored telemetry events, newest first.</summary>
+public sealed record EventListResponse(IReadOnlyList<AiStack.Contracts.Telemetry.TelemetryEvent> Events, int Count);
+
 public static class LearningRoutes
 {
+    public const int MaxEventQuery = 5000;
+    public const int MaxPatternPage = 500;
+
     public const string Events = "events";
     public const string Stats = "learning/stats";
     public const string Process = "learning/process";
     public const string Export = "learning/export";
     public const string Dataset = "learning/dataset";
     public const string AbCompare = "learning/ab_compare";
+
+    public static string Patterns(int limit) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"learning/patterns?limit={limit}");
+
+    public static string EventQuery(string type, DateTimeOffset? since, int limit)
+    {
+        var path = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"events?type={Uri.EscapeDataString(type)}&limit={limit}");
+        return since is { } from ? path + "&since=" + Uri.EscapeDataString(from.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture)) : path;
+    }
 
     public static string Proposals(string? status) => status is null ? "learning/proposals" : $"learning/proposals?status={Uri.EscapeDataString(status)}";
 }

@@ -180,21 +180,3 @@ public static class QueryEndpoints
     private static ProblemHttpResult BadRequest(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
 }
-
-public sealed record CacheStats(long Hits, long Misses, double HitRate);
-
-public sealed record BudgetStats(long TokensUsed, long TokenLimit, int RequestsUsed, int RequestLimit, bool Exhausted, DateTimeOffset ResetsAt);
-
-public sealed record BackendStats(bool Configured, string Name, string CircuitBreaker, string? UnavailableReason);
-
-public sealed record CoordinatorStats(
-    long TotalQueries,
-    long ContextHits,
-    double ContextHitRate,
-    DateTimeOffset? LastQueryAt,
-    IReadOnlyDictionary<string, long> AgentTypes,
-    IReadOnlyDictionary<string, long> Routes,
-    IReadOnlyDictionary<string, long> RouteReasons,
-    CacheStats Cache,
-    BudgetStats Budget,
-    IReadOnlyDictionary<string, BackendStats> Backends);

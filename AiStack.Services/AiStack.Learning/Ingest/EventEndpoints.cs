@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,7 @@ namespace AiStack.Learning.Ingest;
 /// <summary><c>POST /events</c> (idempotent batch ingest) and <c>GET /events</c> (for the Dashboard's charts).</summary>
 public static class EventEndpoints
 {
-    public const int MaxQueryLimit = 5000;
+    public const int MaxQueryLimit = LearningRoutes.MaxEventQuery;
 
     public static RouteGroupBuilder MapEventEndpoints(this IEndpointRouteBuilder routes, long maxBatchBytes)
     {
@@ -118,5 +119,3 @@ public static class EventEndpoints
     private static IResult Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
 }
-
-public sealed record EventListResponse(IReadOnlyList<TelemetryEvent> Events, int Count);

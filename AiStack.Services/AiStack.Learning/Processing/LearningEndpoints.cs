@@ -22,6 +22,7 @@ public static class LearningEndpoints
         group.MapPost("/export", ExportAsync).WithName("ExportDataset");
         group.MapGet("/dataset", DownloadAsync).WithName("DownloadDataset");
         group.MapGet("/proposals", ProposalsAsync).WithName("ListProposals");
+        group.MapGet("/patterns", PatternsAsync).WithName("ListPatterns").WithSummary("The most valuable patterns first (for the control center).");
         group.MapPost("/ab_compare", AbCompareAsync).WithName("AbCompare");
         return group;
     }
@@ -102,6 +103,24 @@ public static class LearningEndpoints
         var proposals = rows.Select(r => new ProposalView(r.Id, r.Kind, r.Title, r.Prompt, JsonNode.Parse(r.Evidence), r.Status, r.RalphTaskId,
             r.Attempts, r.LastError, r.CreatedAt, r.SubmittedAt)).ToList();
         return TypedResults.Ok(new ProposalListResponse(proposals, proposals.Count));
+    }
+
+    private static async Task<IResult> PatternsAsync(Database database, CancellationToken cancellationToken, string? type = null, int? limit = null)
+    {
+        var count = limit ?? 50;
+        if (count is < 1 or > LearningRoutes.MaxPatternPage)
+        {
+            return Invalid("limit", $"limit must be a whole number from 1 to {LearningRoutes.MaxPatternPage}.");
+        }
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<PatternView>(new CommandDefinition(
+            "SELECT id AS Id, pattern_type AS PatternType, prompt AS Prompt, outcome AS Outcome, backend AS Backend, iterations AS Iterations, " +
+            "value AS Value, occurrences AS Occurrences, updated_at AS UpdatedAt FROM patterns WHERE (@type IS NULL OR pattern_type = @type) " +
+            "ORDER BY value DESC, id DESC LIMIT @count", new { type, count }, cancellationToken: cancellationToken));
+        var total = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM patterns WHERE (@type IS NULL OR pattern_type = @type)", new { type }, cancellationToken: cancellationToken));
+        return TypedResults.Ok(new PatternListResponse(rows.AsList(), total));
     }
 
     private static async Task<IResult> AbCompareAsync(AbCompareRequest? request, Database database, TimeProvider time, CancellationToken cancellationToken)

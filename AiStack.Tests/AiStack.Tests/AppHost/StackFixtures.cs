@@ -32,7 +32,7 @@ public abstract class StackFixture : IAsyncLifetime
 /// <summary>The resources each profile starts, in one place for every end-to-end test.</summary>
 public static class StackResources
 {
-    public static readonly string[] Services = ["knowledgebase", "learning", "coordinator", "ralph"];
+    public static readonly string[] Services = ["knowledgebase", "learning", "coordinator", "ralph", "dashboard"];
 
     public static readonly string[] Embedded = Services;
 

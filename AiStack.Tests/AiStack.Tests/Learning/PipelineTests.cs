@@ -62,6 +62,27 @@ public abstract class PipelineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Patterns_are_listed_most_valuable_first()
+    {
+        await _client.SendAsync(
+            Events.TaskCompleted("task-1", Prompt, Output, iterations: 1),
+            Events.TaskCompleted("task-2", "Write the changelog entry for the retry helper release", "Wrote CHANGELOG.md entry.", iterations: 9));
+        await _client.ProcessAsync();
+
+        var stored = await PatternsAsync();
+        var listed = await _client.GetFromJsonAsync<JsonObject>(new Uri("/learning/patterns?limit=10", UriKind.Relative));
+        var patterns = listed!["patterns"]!.AsArray();
+        Assert.Equal(stored.Count, listed["total"]!.GetValue<long>());
+        Assert.Equal(stored.OrderByDescending(p => p.Value).Select(p => p.Id), patterns.Select(p => p!["id"]!.GetValue<long>()));
+        Assert.Equal(stored.Max(p => p.Value), patterns[0]!["value"]!.GetValue<double>(), 6);
+        Assert.Equal(PatternTypes.TaskCompletion, patterns[0]!["pattern_type"]!.GetValue<string>());
+
+        using var invalid = await _client.GetAsync(new Uri("/learning/patterns?limit=0", UriKind.Relative));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Contains("limit", await invalid.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hash_only_payloads_are_counted_as_not_learnable()
     {
         await _client.SendAsync(Events.Make("task_completed", new JsonObject { ["prompt_hash"] = "ab12", ["output_hash"] = "cd34", ["status"] = "completed" }, "task-h"));

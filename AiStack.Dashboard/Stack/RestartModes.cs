@@ -1,0 +1,7 @@
+namespace AiStack.Dashboard.Stack;
+
+public static class RestartModes
+{
+    public const string AppHost = "apphost";
+    public const string Kubernetes = "kubernetes";
+}
