@@ -38,7 +38,7 @@ public sealed class McpToolErrorTests
         Assert.Contains(tools, t => t.Name == "query");
         Assert.True(tooLong.IsError);
         var message = Assert.IsType<TextContentBlock>(tooLong.Content[0]).Text;
-        Assert.Contains("coordinator answered 400", message, StringComparison.Ordinal);
+        Assert.Contains("coordinator /query answered 400", message, StringComparison.Ordinal);
         Assert.Contains("prompt is 40000 characters long; the limit is 32000", message, StringComparison.Ordinal);
         Assert.True(unreachable.IsError);
         Assert.Contains("knowledgebase at http://127.0.0.1:", Assert.IsType<TextContentBlock>(unreachable.Content[0]).Text, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AiStack.Coordinator.Routing;
 
 namespace AiStack.Tests.Coordinator;
 
@@ -47,7 +48,7 @@ public sealed class RoutingSettingsTests(ScriptedStackFixture stack)
             restarted = (await client.GetFromJsonAsync<JsonObject>("/settings"))!;
         }
 
-        Assert.Equal(0.85, settings["local_confidence_threshold"]!.GetValue<double>());
+        Assert.Equal(new RoutingOptions().LocalConfidenceThreshold, settings["local_confidence_threshold"]!.GetValue<double>());
         Assert.Equal(200_000, settings["daily_remote_token_budget"]!.GetValue<long>());
         Assert.Equal(0, settings["daily_remote_request_budget"]!.GetValue<int>());
         Assert.Equal(("remote", "low_confidence"), (before["route"]!.GetValue<string>(), before["reason"]!.GetValue<string>()));
@@ -58,7 +59,7 @@ public sealed class RoutingSettingsTests(ScriptedStackFixture stack)
         Assert.Equal(200_000, restarted["daily_remote_token_budget"]!.GetValue<long>());
         var changed = (await File.ReadAllLinesAsync(Path.Combine(home, "spool", "coordinator.jsonl")))
             .Select(l => JsonNode.Parse(l)!).Single(e => e["type"]!.GetValue<string>() == "routing_settings_changed");
-        Assert.Equal(0.85, changed["payload"]!["before"]!["local_confidence_threshold"]!.GetValue<double>());
+        Assert.Equal(new RoutingOptions().LocalConfidenceThreshold, changed["payload"]!["before"]!["local_confidence_threshold"]!.GetValue<double>());
         Assert.Equal(0.0, changed["payload"]!["after"]!["local_confidence_threshold"]!.GetValue<double>());
     }
 
@@ -100,6 +101,6 @@ public sealed class RoutingSettingsTests(ScriptedStackFixture stack)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(0.85, settings["local_confidence_threshold"]!.GetValue<double>());
+        Assert.Equal(new RoutingOptions().LocalConfidenceThreshold, settings["local_confidence_threshold"]!.GetValue<double>());
     }
 }
