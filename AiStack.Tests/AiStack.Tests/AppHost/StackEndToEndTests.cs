@@ -89,10 +89,12 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
         System.Diagnostics.Process.GetProcessById(pid).Kill();
         var after = await Host.WaitForResourceAsync(
             "knowledgebase",
-            r => r.GetProperty("state").GetString() == "Ready" && r.GetProperty("pid").GetInt32() != pid,
-            TimeSpan.FromSeconds(60));
+            r => r.GetProperty("state").GetString() == "Ready" && r.GetProperty("restart_count").GetInt32() > restarts,
+            TimeSpan.FromSeconds(120));
 
         Assert.Equal(restarts + 1, after.GetProperty("restart_count").GetInt32());
+        Assert.NotEqual(pid, after.GetProperty("pid").GetInt32());
+        Assert.False(StackHost.IsAlive(pid));
         Assert.Equal(137, after.GetProperty("exit_code").GetInt32());
         Assert.Contains(after.GetProperty("recent_errors").EnumerateArray(),
             e => e.GetProperty("text").GetString()!.Contains("exited with code 137", StringComparison.Ordinal));
