@@ -49,7 +49,7 @@ var coordinator = builder.AddProject<Projects.AiStack_Coordinator>("coordinator"
 
 var ralph = builder.AddProject<Projects.AiStack_Ralph>("ralph")
     .WithStackDefaults(stack, apiKey, port: 8098)
-    .WithReplicas(builder.ExecutionContext.IsPublishMode ? stack.TierSettings.RalphReplicas : 1)
+    .WithPublishedReplicas(stack.TierSettings.RalphReplicas)
     .WithDatabase(postgres)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithReference(coordinator).WaitFor(coordinator)

@@ -60,16 +60,13 @@ public static class ResourceEndpoints
         }
     }
 
-    /// <summary>Every resource, one after another in dependency order, each healthy before the next.</summary>
+    /// <summary>Every resource: stopped at once, started again in dependency order; answers when all are healthy again.</summary>
     private static async Task<Results<Ok<List<ResourceSnapshot>>, ProblemHttpResult>> RestartAll(
         ResourceSupervisor supervisor, ControlApiContext context, IHostApplicationLifetime lifetime)
     {
         try
         {
-            foreach (var resource in supervisor.Resources)
-            {
-                await supervisor.RestartAsync(resource, lifetime.ApplicationStopping);
-            }
+            await supervisor.RestartAllAsync(lifetime.ApplicationStopping);
 
             return TypedResults.Ok(supervisor.Resources.Select(r => ResourceSnapshots.From(r, context.DashboardUrl)).ToList());
         }

@@ -32,7 +32,7 @@ public static class ResourceSnapshots
             Url: isProject && port is not null ? $"http://127.0.0.1:{port.Value.ToString(CultureInfo.InvariantCulture)}" : null,
             RestartCount: resource.RestartCount,
             StartedAt: snapshot?.StartTimeStamp is { } started ? new DateTimeOffset(DateTime.SpecifyKind(started, DateTimeKind.Utc)) : null,
-            ExitCode: snapshot?.ExitCode,
+            ExitCode: snapshot?.ExitCode ?? resource.LastExitCode,
             WaitsFor: resource.Resource.Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name).Distinct().ToList(),
             StateReason: resource.StateReason,
             DashboardUrl: dashboardUrl is null || resource.Latest is null
@@ -64,6 +64,13 @@ public static class ResourceSnapshots
             var s when s == KnownResourceStates.FailedToStart || s == KnownResourceStates.RuntimeUnhealthy => ResourceState.Failed,
             _ => ResourceState.Pending,
         };
+    }
+
+    /// <summary>The resource's own process (for a project the service under <c>dotnet run</c>), when it runs.</summary>
+    public static int? ProcessOf(SupervisedResource resource)
+    {
+        ArgumentNullException.ThrowIfNull(resource);
+        return Pid(resource.Latest?.Snapshot);
     }
 
     private static int? Pid(CustomResourceSnapshot? snapshot)

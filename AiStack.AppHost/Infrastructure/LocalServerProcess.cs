@@ -160,7 +160,7 @@ public enum PosixSignalNumber
     Terminate = 15,
 }
 
-internal static partial class NativeSignals
+public static partial class NativeSignals
 {
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);

@@ -48,7 +48,7 @@ public static class StackServerExtensions
             .WithEndpoint(port: local.Port, targetPort: local.Port, scheme: "tcp", name: "tcp", isProxied: false)
             .WithHealthCheck(healthCheck)
             .WithIconName("Database")
-            .WithSupervision((line, _) => LogLineClassifier.IsPostgresError(line))
+            .WithSupervision((line, _) => LogLineClassifier.IsPostgresError(line), PosixSignalNumber.Interrupt)
             .OnBeforeResourceStarted((_, _, cancellationToken) => local.EnsureInitializedAsync(cancellationToken));
         var databases = new List<PostgresDatabaseResource>();
         // A database has no process of its own: it is there (and created) once the server's health check passed.

@@ -57,6 +57,18 @@ public static class ServiceResourceExtensions
     }
 
     /// <summary>
+    /// How many replicas the published manifest asks for (the tier's choice), as <c>AISTACK_REPLICAS</c>: Aspire 13's manifest
+    /// writer no longer emits a replica count, and the K3s generator reads this one. A local run has one process per service.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublishedReplicas(this IResourceBuilder<ProjectResource> builder, int replicas)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.ApplicationBuilder.ExecutionContext.IsPublishMode
+            ? builder.WithEnvironment("AISTACK_REPLICAS", replicas.ToString(CultureInfo.InvariantCulture))
+            : builder;
+    }
+
+    /// <summary>
     /// Passes sections of the AppHost's own configuration on: <c>--Inference:ModelPath=...</c> reaches the service as
     /// <c>Inference__ModelPath</c>.
     /// </summary>

@@ -19,7 +19,8 @@ public static class StackParameters
             return builder.AddParameter(name, new GenerateParameterDefault { MinLength = 40, Special = false }, secret: true);
         }
 
-        var configuration = builder.Configuration;
-        return builder.AddParameter(name, () => ApiKeyStore.GetOrCreate(configuration, stack.ApiKeyFile), secret: true);
+        // Created at once, so that the CLI and scripts find it as soon as the AppHost runs.
+        var key = ApiKeyStore.GetOrCreate(builder.Configuration, stack.ApiKeyFile);
+        return builder.AddParameter(name, () => key, secret: true);
     }
 }

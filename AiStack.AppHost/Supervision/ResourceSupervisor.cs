@@ -1,3 +1,4 @@
+using AiStack.AppHost.Infrastructure;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -59,8 +60,14 @@ public sealed partial class ResourceSupervisor : BackgroundService
         {
             await foreach (var resourceEvent in _notifications.WatchAsync(stoppingToken))
             {
-                if (_byName.TryGetValue(resourceEvent.Resource.Name, out var supervised) && supervised.Resource == resourceEvent.Resource &&
-                    supervised.Observe(resourceEvent) && !_lifetime.ApplicationStopping.IsCancellationRequested)
+                if (!_byName.TryGetValue(resourceEvent.Resource.Name, out var supervised) || supervised.Resource != resourceEvent.Resource)
+                {
+                    continue;
+                }
+
+                var snapshot = resourceEvent.Snapshot;
+                LogObserved(resourceEvent.ResourceId, snapshot.State?.Text, snapshot.HealthStatus?.ToString(), snapshot.ExitCode);
+                if (supervised.Observe(resourceEvent) && !_lifetime.ApplicationStopping.IsCancellationRequested)
                 {
                     _ = RestartAfterCrashAsync(supervised, stoppingToken);
                 }
@@ -81,17 +88,49 @@ public sealed partial class ResourceSupervisor : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(resource);
         var previousStart = resource.Latest?.Snapshot.StartTimeStamp;
+        await StopAsync(resource, cancellationToken);
+        await StartAsync(resource, previousStart, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every resource: all stopped at once, then started one after another in dependency order, each healthy before the next
+    /// (a dependent started beside a dependency that is still down would give up waiting for it).
+    /// </summary>
+    public async Task RestartAllAsync(CancellationToken cancellationToken)
+    {
+        var previousStarts = Resources.ToDictionary(r => r, r => r.Latest?.Snapshot.StartTimeStamp);
+        await Task.WhenAll(Resources.Select(r => StopAsync(r, cancellationToken)));
+        foreach (var resource in Resources)
+        {
+            await StartAsync(resource, previousStarts[resource], cancellationToken);
+        }
+    }
+
+    private async Task StopAsync(SupervisedResource resource, CancellationToken cancellationToken)
+    {
         resource.ExpectRestart(byHand: true);
         await ClearCrashLoopAsync(resource);
         LogRestartByHand(resource.Name);
-        if (!resource.IsStopped)
+        if (!resource.IsStopped && Control.ResourceSnapshots.ProcessOf(resource) is { } pid)
         {
-            // Stop, then start: DCP may call a stop failed when the process merely took long to end on a busy machine, and
-            // Aspire's restart gives up there; what counts is that the old process has ended.
-            var stopped = await _commands.ExecuteCommandAsync(resource.Resource, KnownResourceCommands.StopCommand, cancellationToken);
-            await WaitAsync(() => resource.IsStopped, TimeSpan.FromSeconds(60), cancellationToken,
-                () => $"{resource.Name} did not stop (state {resource.Latest?.Snapshot.State?.Text}): {stopped.Message}");
+            // The process is asked to stop with its own clean-stop signal, and DCP sees it end. (Aspire's stop command gives up after
+            // a few seconds on a busy machine while a service is still shutting down, and leaves the resource in state Unknown.)
+            NativeSignals.Send(pid, (int)resource.Annotation.StopSignal);
+            try
+            {
+                await WaitAsync(() => resource.IsStopped, TimeSpan.FromSeconds(30), cancellationToken, () => "");
+            }
+            catch (ResourceRestartException)
+            {
+                NativeSignals.Send(pid, (int)PosixSignalNumber.Kill);
+                await WaitAsync(() => resource.IsStopped, TimeSpan.FromSeconds(30), cancellationToken,
+                    () => $"{resource.Name} (pid {pid}) did not stop; its state is {resource.Latest?.Snapshot.State?.Text}");
+            }
         }
+    }
+
+    private async Task StartAsync(SupervisedResource resource, DateTime? previousStart, CancellationToken cancellationToken)
+    {
 
         var result = await _commands.ExecuteCommandAsync(resource.Resource, KnownResourceCommands.StartCommand, cancellationToken);
         if (!result.Success)
@@ -221,6 +260,9 @@ public sealed partial class ResourceSupervisor : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Resource} could not be restarted: {Error}")]
     private partial void LogRestartFailed(string resource, string? error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{ResourceId}: {State}, health {Health}, exit code {ExitCode}")]
+    private partial void LogObserved(string resourceId, string? state, string? health, int? exitCode);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} restarted by hand")]
     private partial void LogRestartByHand(string resource);

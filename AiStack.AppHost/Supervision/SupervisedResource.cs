@@ -42,6 +42,9 @@ public sealed class SupervisedResource
 
     public int RestartCount { get; private set; }
 
+    /// <summary>The exit code of its last end, kept after it started again.</summary>
+    public int? LastExitCode { get; private set; }
+
     public bool IsCrashLoop { get; private set; }
 
     public bool RestartScheduled { get; private set; }
@@ -100,7 +103,6 @@ public sealed class SupervisedResource
             else if (state == KnownResourceStates.Running && resourceEvent.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
             {
                 WasReady = true;
-                _stopRequested = false;
                 RestartScheduled = false;
                 if (!IsCrashLoop)
                 {
@@ -110,6 +112,10 @@ public sealed class SupervisedResource
 
             var ended = state is not null && Terminal.Contains(state) && state != CrashLoopState &&
                         (previous is null || !Terminal.Contains(previous));
+            if (resourceEvent.Snapshot.ExitCode is { } exitCode && state is not null && Terminal.Contains(state))
+            {
+                LastExitCode = exitCode;
+            }
             if (!ended)
             {
                 return false;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using AiStack.AppHost.Infrastructure;
 
 namespace AiStack.AppHost.Supervision;
 
@@ -19,15 +20,19 @@ public sealed class SupervisedAnnotation : IResourceAnnotation
 {
     /// <summary>Which lines of its output count as errors.</summary>
     public required Func<string, bool, bool> IsError { get; init; }
+
+    /// <summary>The signal that stops it cleanly (PostgreSQL: SIGINT, its fast shutdown; everything else SIGTERM).</summary>
+    public PosixSignalNumber StopSignal { get; init; } = PosixSignalNumber.Terminate;
 }
 
 public static class SupervisionExtensions
 {
     /// <summary>Supervised: restarted with backoff after a crash, a crash loop reported, its recent output kept.</summary>
-    public static IResourceBuilder<T> WithSupervision<T>(this IResourceBuilder<T> builder, Func<string, bool, bool>? isError = null)
+    public static IResourceBuilder<T> WithSupervision<T>(
+        this IResourceBuilder<T> builder, Func<string, bool, bool>? isError = null, PosixSignalNumber stopSignal = PosixSignalNumber.Terminate)
         where T : IResource
     {
         ArgumentNullException.ThrowIfNull(builder);
-        return builder.WithAnnotation(new SupervisedAnnotation { IsError = isError ?? LogLineClassifier.IsServiceError });
+        return builder.WithAnnotation(new SupervisedAnnotation { IsError = isError ?? LogLineClassifier.IsServiceError, StopSignal = stopSignal });
     }
 }

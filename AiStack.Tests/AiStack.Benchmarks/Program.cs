@@ -1,3 +1,4 @@
+using AiStack.Benchmarks.AppHost;
 using AiStack.Benchmarks.Coordinator;
 using AiStack.Benchmarks.KnowledgeBase;
 using AiStack.Benchmarks.Learning;
@@ -14,6 +15,7 @@ return args switch
     ["ralph", .. var rest] => await RalphBenchmark.RunAsync(rest),
     ["learning", .. var rest] => await LearningBenchmark.RunAsync(rest),
     ["router", .. var rest] => await RouterBenchmark.RunAsync(rest),
+    ["stack", .. var rest] => await StackStartBenchmark.RunAsync(rest),
     ["model", "tiny", var path, .. var rest] => WriteTinyModel(path, rest),
     ["model", "info", var path, .. var rest] => await ModelInfo.RunAsync(path, rest),
     _ => Usage(),
@@ -43,6 +45,9 @@ static int Usage()
           learning [--events 20000] [--batch 500] [--concurrency 4] [--postgres CONNECTION]
              Learning over HTTP (in-process host on a loopback port), SQLite and PostgreSQL (started from the machine's binaries
              unless given): ingest events/s over HTTP batches and from a JSONL file, and processing events/s.
+          stack [--profile embedded|full] [--runs 1] [--idle-seconds 15]
+             the built Release AppHost (Aspire, dashboard on): launch to every resource healthy, then the idle memory of the
+             whole stack (AppHost, DCP, dashboard, services, servers) as the sum of RSS and of PSS.
           router [--requests 20000]
              the Coordinator's routing pipeline (cache, routing, breaker, telemetry) with an instant backend: added latency and requests/s.
           llama [--threads N] [--prompt-tokens N] [--gen-tokens N] [--runs N]

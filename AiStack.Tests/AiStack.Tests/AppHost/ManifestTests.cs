@@ -44,7 +44,7 @@ public sealed class ManifestTests
         Assert.Equal("http://+:8091", knowledgebase.GetProperty("URLS").GetString());
         Assert.Equal(8091, resources.GetProperty("knowledgebase").GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32());
         // The large tier asks for two Ralph replicas.
-        Assert.Equal(2, resources.GetProperty("ralph").GetProperty("replicas").GetInt32());
+        Assert.Equal("2", resources.GetProperty("ralph").GetProperty("env").GetProperty("AISTACK_REPLICAS").GetString());
         Assert.False(resources.TryGetProperty("aistack", out _), "the dashboard-only info resource stays out of the manifest");
         Assert.DoesNotContain(File.ReadAllText(path), "ak_", StringComparison.Ordinal);
         Infrastructure.TestDirectories.Delete(folder);

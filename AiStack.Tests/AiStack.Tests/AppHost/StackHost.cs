@@ -14,7 +14,7 @@ public abstract class StackHost : IAsyncDisposable
     {
         Home = home;
         Ports = ports;
-        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports["apphost"]}"), Timeout = TimeSpan.FromSeconds(150) };
+        Control = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports["apphost"]}"), Timeout = TimeSpan.FromSeconds(300) };
     }
 
     public string Home { get; }
