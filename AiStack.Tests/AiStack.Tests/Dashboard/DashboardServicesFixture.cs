@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using AiStack.AppHost.Infrastructure;
 using AiStack.Llama;
 using AiStack.Llama.Gguf;
-using AiStack.Llama.Native;
+using AiStack.Llama.Runtime;
 using AiStack.Tests.Coordinator;
 using AiStack.Tests.Infrastructure;
 using AiStack.Tests.KnowledgeBase;
@@ -51,11 +51,8 @@ public sealed class DashboardServicesFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (LlamaLibrary.FindDirectory(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), AppContext.BaseDirectory) is null)
-        {
-            throw new LlamaUnavailableException("The control center's tests run the Coordinator on a generated model. " +
-                LlamaLibrary.MissingMessage(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), AppContext.BaseDirectory));
-        }
+        // The Coordinator runs a generated model: fail with the reason when llama.cpp cannot be loaded.
+        LlamaRuntime.EnsureLoaded(Environment.GetEnvironmentVariable("Inference__NativeLibraryPath"), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
 
         Learning = Start(new LearningFactory(settings: new Dictionary<string, string?> { ["Security:ApiKey"] = ApiKey }));
         var outbox = new Func<string, Dictionary<string, string?>>(name => new Dictionary<string, string?>
