@@ -65,6 +65,7 @@ learning.WithReference(ralph).WithReference(coordinator);
 var controlApi = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{stack.ControlPort}");
 builder.AddProject<Projects.AiStack_Dashboard>("dashboard")
     .WithStackDefaults(stack, apiKey, port: 8888)
+    .WithExternalHttpEndpoints()
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithReference(coordinator).WaitFor(coordinator)
     .WithReference(learning).WaitFor(learning)

@@ -10,7 +10,8 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
     [Fact]
     public async Task The_llm_backend_answers_through_the_coordinator_which_owns_retrieval()
     {
-        await using var coordinator = new CoordinatorFactory(stack.Settings(stack.LocalModelPath));
+        // The iteration input (task, workspace listing, edit format, how to finish) outgrows the fixture's 512-token context.
+        await using var coordinator = new CoordinatorFactory(stack.Settings(stack.LocalModelPath, new Dictionary<string, string?> { ["Inference:ContextSize"] = "2048" }));
         var coordinatorAddress = coordinator.StartOnPort(LocalServerProcess.FreeTcpPort());
         await using var ralph = new RalphFactory(settings: new Dictionary<string, string?>
         {
@@ -22,7 +23,7 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
         client.DefaultRequestHeaders.Remove("X-API-Key");
         client.DefaultRequestHeaders.Add("X-API-Key", CoordinatorFactory.ApiKey);
 
-        var id = (await client.SubmitAsync(new { prompt = "How do I configure the response cache semantic threshold?", backend = "llm", max_iterations = 2 })).Id();
+        var id = (await client.SubmitAsync(new { prompt = "How do I configure the response cache semantic threshold?", backend = "llm", max_iterations = 2, iteration_max_tokens = 16 })).Id();
         var task = await client.WaitForAsync(id, seconds: 120);
 
         // A random-weight model never says <complete/>: the fixed limit ends the task, and both iterations are recorded.

@@ -31,7 +31,7 @@ public sealed class SemanticCacheTests(HybridStackFixture stack)
 
     private static async Task<JsonObject> QueryAsync(HttpClient client, string prompt)
     {
-        using var response = await client.PostAsJsonAsync("/query", new { prompt, prefer_local = true });
+        using var response = await client.PostAsJsonAsync("/query", new { prompt, prefer_local = true, temperature = 0.0 });
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
         return JsonNode.Parse(text)!.AsObject();
