@@ -38,7 +38,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, StackApiKey apiKey,
                 Status = StatusCodes.Status401Unauthorized,
                 Title = "API key required",
                 Detail = presented
-                    ? $"The {ApiKeyStore.HeaderName} header does not hold exactly one valid key of this stack."
+                    ? $"The API key sent ({ApiKeyStore.HeaderName} header, or Authorization: Bearer) is not exactly one valid key of this stack."
                     : $"Send this stack's API key in the {ApiKeyStore.HeaderName} header (see .aistack/api-key or AISTACK_API_KEY).",
             },
         });

@@ -192,7 +192,7 @@ public sealed class ServiceClientsTests(RalphStackFixture stack) : IDisposable
         var logs = await control.LogsAsync("ralph", 5);
         var error = await Assert.ThrowsAsync<ServiceCallException>(() => control.ResourceAsync("no-such-resource"));
 
-        Assert.Equal(["coordinator", "knowledgebase", "learning", "ralph"], resources.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["coordinator", "dashboard", "knowledgebase", "learning", "ralph"], resources.Select(r => r.Name).Order(StringComparer.Ordinal));
         Assert.Equal(ResourceState.Ready, ralph.State);
         Assert.Equal("ralph", logs.Name);
         Assert.True(logs.Lines.Count <= 5);

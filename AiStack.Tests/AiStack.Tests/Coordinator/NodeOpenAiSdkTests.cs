@@ -117,7 +117,7 @@ public sealed class NodeOpenAiSdkTests(ScriptedStackFixture stack)
             AssertRefused(refusals["unbindable"], 400, "max_tokens");
             AssertRefused(refusals["badEncoding"], 400, "encoding_format must be", param: "encoding_format");
             AssertRefused(refusals["tooLarge"], 413, "larger than the");
-            AssertRefused(refusals["rateLimited"], 429, "limited number of requests per minute");
+            AssertRefused(refusals["rateLimited"], 429, "limit of user is used");
         }
         finally
         {

@@ -53,7 +53,7 @@ public sealed class ScriptedStackFixture : IAsyncLifetime
         StrictAddress = Own(new CoordinatorFactory(new Dictionary<string, string?>
         {
             ["RateLimiting:Enabled"] = "true",
-            ["RateLimiting:ExpensivePermitsPerMinute"] = StrictPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RateLimiting:Policies:expensive:UserPermitsPerMinute"] = StrictPermits.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Limits:MaxRequestBodyBytes"] = StrictBodyBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, WithModel(new ScriptedChatClient("strict")))).StartOnPort(LocalServerProcess.FreeTcpPort());
         return Task.CompletedTask;

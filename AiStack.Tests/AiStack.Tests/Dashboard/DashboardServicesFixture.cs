@@ -89,7 +89,7 @@ public sealed class DashboardServicesFixture : IAsyncLifetime
             // The same question twice: the second answer comes from the response cache.
             foreach (var prompt in (string[])["How do I configure the cache?", "How do the HTTP clients retry?", "How do I configure the cache?"])
             {
-                await PostAsync(client, "/query", new { prompt });
+                await PostAsync(client, "/query", new { prompt, temperature = 0.0 });
             }
         }
 

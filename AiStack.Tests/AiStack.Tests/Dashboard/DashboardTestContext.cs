@@ -41,6 +41,9 @@ public sealed class DashboardTestContext : BunitContext
         Services.AddLogging();
         Services.AddMudServices();
         Services.AddDashboardClients(configuration);
+        // The real control center calls its siblings through ServiceDefaults, which adds its key to every such request; the
+        // component tests host no ServiceDefaults, so they send the stack's key the same way.
+        Services.ConfigureHttpClientDefaults(http => http.AddHttpMessageHandler(() => new StackKeyHandler(DashboardServicesFixture.ApiKey)));
         JSInterop.Mode = JSRuntimeMode.Loose;
         SetRendererInfo(new RendererInfo("Server", true));
     }
@@ -59,4 +62,18 @@ public sealed class DashboardTestContext : BunitContext
 
             builder.CloseComponent();
         });
+}
+
+/// <summary>Adds the stack's key to a request that carries none.</summary>
+internal sealed class StackKeyHandler(string key) : DelegatingHandler
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!request.Headers.Contains("X-API-Key"))
+        {
+            request.Headers.TryAddWithoutValidation("X-API-Key", key);
+        }
+
+        return base.SendAsync(request, cancellationToken);
+    }
 }

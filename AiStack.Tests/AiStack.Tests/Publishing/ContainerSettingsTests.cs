@@ -46,6 +46,6 @@ public sealed class ContainerSettingsTests(PublishedStack stack)
             checkedProjects.Add(resource.Name);
         }
 
-        Assert.Equal(["knowledgebase", "learning", "coordinator", "ralph"], checkedProjects);
+        Assert.Equal(["knowledgebase", "learning", "coordinator", "ralph", "dashboard"], checkedProjects);
     }
 }

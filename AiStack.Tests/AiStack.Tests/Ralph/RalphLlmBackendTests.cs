@@ -11,7 +11,9 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
     public async Task The_llm_backend_answers_through_the_coordinator_which_owns_retrieval()
     {
         // The iteration input (task, workspace listing, edit format, how to finish) outgrows the fixture's 512-token context.
-        await using var coordinator = new CoordinatorFactory(stack.Settings(stack.LocalModelPath, new Dictionary<string, string?> { ["Inference:ContextSize"] = "2048" }));
+        var model = Path.Combine(stack.Directory, "ralph-llm.gguf");
+        AiStack.Llama.Gguf.TinyModelWriter.Write(model, AiStack.Llama.Gguf.TinyModelSpec.Tiny with { Seed = 1, ContextLength = 2048 });
+        await using var coordinator = new CoordinatorFactory(stack.Settings(model, new Dictionary<string, string?> { ["Inference:ContextSize"] = "2048" }));
         var coordinatorAddress = coordinator.StartOnPort(LocalServerProcess.FreeTcpPort());
         await using var ralph = new RalphFactory(settings: new Dictionary<string, string?>
         {
@@ -32,7 +34,7 @@ public sealed class RalphLlmBackendTests(HybridStackFixture stack)
         var iterations = await client.IterationsAsync(id);
         Assert.Equal(2, iterations.Count);
         var first = iterations[0]!;
-        Assert.Equal(0, first["exit_code"]!.GetValue<int>());
+        Assert.True(first["exit_code"]!.GetValue<int>() == 0, first.ToJsonString());
         // The Coordinator retrieves the context and puts it into the prompt; Ralph's own input carries none of it.
         Assert.DoesNotContain(HybridStackFixture.KnownPattern, first["input"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.True(first["tokens"]!.GetValue<long>() > 0, first.ToJsonString());
