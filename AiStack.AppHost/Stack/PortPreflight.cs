@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using AiStack.AppHost.Infrastructure;
 using AiStack.AppHost.Supervision;
 
 namespace AiStack.AppHost.Stack;
@@ -41,26 +42,12 @@ public static class PortPreflight
             {
                 problems.Add($"port {port} is given to {string.Join(" and ", names)}: set Ports__{names[1]}=<another port>");
             }
-            else if (IsInUse(group.Key))
+            else if (LocalServerProcess.IsPortInUse(group.Key))
             {
                 problems.Add($"port {port} for {names[0]} is in use: stop what uses it or set Ports__{names[0]}=<another port>");
             }
         }
 
         return problems;
-    }
-
-    private static bool IsInUse(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
     }
 }
