@@ -35,6 +35,9 @@ public sealed class LlamaInferenceOptions
     [Range(0, 1000)]
     public int GpuLayers { get; set; }
 
+    /// <summary>Flash attention: unset lets llama.cpp decide (auto); true forces it on, false off.</summary>
+    public bool? FlashAttention { get; set; }
+
     /// <summary>Contexts for concurrent requests (each holds a KV cache of ContextSize tokens).</summary>
     [Range(1, 64)]
     public int ContextPoolSize { get; set; } = 2;
@@ -58,6 +61,7 @@ public sealed class LlamaInferenceOptions
         Threads = Threads,
         BatchSize = BatchSize,
         GpuLayers = GpuLayers,
+        FlashAttention = FlashAttention,
         ContextPoolSize = ContextPoolSize,
         Seed = Seed,
     };

@@ -202,6 +202,12 @@ public sealed class LlamaModel : IDisposable
         parameters.n_threads = threads;
         parameters.n_threads_batch = threads;
         parameters.n_seq_max = 1;
+        parameters.llama_flash_attn_type = Options.FlashAttention switch
+        {
+            true => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_ENABLED,
+            false => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_DISABLED,
+            null => LLamaFlashAttentionType.LLAMA_FLASH_ATTENTION_TYPE_AUTO,
+        };
         if (kind == LlamaContextKind.Embedding)
         {
             // Pooled embeddings need the whole input in one micro-batch.

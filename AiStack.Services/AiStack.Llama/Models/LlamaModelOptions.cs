@@ -21,6 +21,9 @@ public sealed record LlamaModelOptions
     /// <summary>Tokens per llama_decode call while reading the prompt.</summary>
     public int BatchSize { get; init; } = 512;
 
+    /// <summary>Flash attention: null lets llama.cpp decide (auto), true forces it on, false off.</summary>
+    public bool? FlashAttention { get; init; }
+
     /// <summary>Layers offloaded to the GPU (needs a GPU build of the libraries); 0 runs on the CPU.</summary>
     public int GpuLayers { get; init; }
 

@@ -35,6 +35,7 @@ internal static class LlamaBenchmark
             BatchSize = settings.BatchSize,
             Threads = settings.Threads,
             ContextPoolSize = 1,
+            FlashAttention = Environment.GetEnvironmentVariable("BENCH_FA") switch { "1" => true, "0" => false, _ => null },
         };
         using var model = LlamaModel.Load(options);
         var prompt = BuildPrompt(model, settings.PromptTokens);
