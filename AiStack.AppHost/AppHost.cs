@@ -44,6 +44,7 @@ knowledgeBase.WithReference(learning);
 
 var coordinator = builder.AddProject<Projects.AiStack_Coordinator>("coordinator")
     .WithStackDefaults(stack, apiKey, port: 8092)
+    .WithServer(redis, "redis")
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
     .WithReference(learning)
     .WithConfiguration("Inference", "Remote", "Routing", "ResponseCache", "Backends");
@@ -53,7 +54,8 @@ var ralph = builder.AddProject<Projects.AiStack_Ralph>("ralph")
     .WithPublishedReplicas(stack.TierSettings.RalphReplicas)
     .WithDatabase(postgres)
     .WithReference(knowledgeBase).WaitFor(knowledgeBase)
-    .WithReference(coordinator).WaitFor(coordinator)
+    // No WaitFor: Ralph calls the Coordinator only when a task runs, and starting beside it saves a step of the start-up chain.
+    .WithReference(coordinator)
     .WithReference(learning)
     .WithConfiguration("Ralph");
 
@@ -61,15 +63,16 @@ var ralph = builder.AddProject<Projects.AiStack_Ralph>("ralph")
 // An approved route-threshold proposal changes the Coordinator's live settings (PATCH /settings).
 learning.WithReference(ralph).WithReference(coordinator);
 
-// The control center reads every service and restarts them through the AppHost's control API.
+// The control center reads every service and restarts them through the AppHost's control API. It waits for none of them: it
+// shows each service's state as it comes up (and while one is down), so it starts at once beside the first.
 var controlApi = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{stack.ControlPort}");
 builder.AddProject<Projects.AiStack_Dashboard>("dashboard")
     .WithStackDefaults(stack, apiKey, port: 8888)
     .WithExternalHttpEndpoints()
-    .WithReference(knowledgeBase).WaitFor(knowledgeBase)
-    .WithReference(coordinator).WaitFor(coordinator)
-    .WithReference(learning).WaitFor(learning)
-    .WithReference(ralph).WaitFor(ralph)
+    .WithReference(knowledgeBase)
+    .WithReference(coordinator)
+    .WithReference(learning)
+    .WithReference(ralph)
     .WithEnvironment("services__apphost__http__0", controlApi)
     .WithConfiguration("Dashboard");
 

@@ -1,4 +1,5 @@
 using AiStack.Dashboard;
+using AiStack.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -7,4 +8,4 @@ builder.AddDashboard();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapDashboard();
-app.Run();
+app.RunService();

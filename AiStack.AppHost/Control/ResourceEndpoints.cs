@@ -18,8 +18,9 @@ public static class ResourceEndpoints
             TypedResults.Ok(supervisor.Resources.Select(r => ResourceSnapshots.From(r, context.DashboardUrl)).ToList()));
         group.MapGet("/{name}", GetResource);
         group.MapGet("/{name}/logs", GetLogs);
-        group.MapPost("/{name}/restart", RestartResource);
-        group.MapPost("/restart", RestartAll);
+        // A restart stops and starts processes: limited per caller like any request that starts work (RateLimiting:Policies:submission).
+        group.MapPost("/{name}/restart", RestartResource).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Submission);
+        group.MapPost("/restart", RestartAll).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Submission);
         return group;
     }
 

@@ -102,13 +102,10 @@ public static class ResourceSnapshots
         try
         {
             var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
-            if (commandLine.Length > 1 && Path.GetFileName(commandLine[0]) == "dotnet" && commandLine[1] == "run" &&
-                File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries) is var children)
+            if (commandLine.Length > 1 && Path.GetFileName(commandLine[0]) == "dotnet" && commandLine[1] == "run")
             {
                 // No child: the service has ended and `dotnet run` is about to.
-                return children is [var child] && int.TryParse(child, NumberStyles.None, CultureInfo.InvariantCulture, out var service)
-                    ? service
-                    : null;
+                return Infrastructure.ProcessTree.ChildrenOf(pid) is [var service] ? service : null;
             }
         }
         catch (IOException)

@@ -86,29 +86,9 @@ public static class LocalServerProcess
         return output;
     }
 
-    /// <summary>Reads a secret from a file, or generates one and stores it with mode 0600 on first use.</summary>
-    public static string ReadOrCreateSecret(string path)
-    {
-        if (File.Exists(path))
-        {
-            return File.ReadAllText(path).Trim();
-        }
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var secret = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        using (var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        }))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(secret);
-        }
-
-        return secret;
-    }
+    /// <summary>A server password from its file (mode 0600 checked, empty refused), or a new one stored with mode 0600 on first use.</summary>
+    public static string ReadOrCreateSecret(string path) =>
+        AiStack.ServiceDefaults.Security.SecretFile.ReadOrCreate(path, () => Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant(), "password");
 
     public static int FreeTcpPort()
     {

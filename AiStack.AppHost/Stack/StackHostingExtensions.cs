@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace AiStack.AppHost.Stack;
 
@@ -71,14 +72,21 @@ public static class StackHostingExtensions
         }
 
         builder.Services.AddSingleton(homeLock);
+        // A service that is still starting fails Aspire's HTTP health check, logged as an error with a stack trace several times a
+        // second; its state and health are in the dashboard and the control API, and the supervisor logs every crash.
+        builder.Services.AddLogging(logging => logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Critical));
         builder.Services.AddOptions<SupervisionOptions>().BindConfiguration(SupervisionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ResourceSupervisor>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<ResourceSupervisor>());
         builder.Services.AddSingleton(new ControlApiContext(dashboardUrl));
-        builder.Services.AddHostedService(sp => new ControlApiHost(
+        // First among the hosted services: Aspire's orchestrator returns from its start only when every WaitFor is met, and the
+        // supervisor must already be watching then (a resource that crashes at start is otherwise never restarted, and a crash
+        // loop of a dependency would leave the control API down for good).
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => sp.GetRequiredService<ResourceSupervisor>()));
+        builder.Services.Insert(1, ServiceDescriptor.Singleton<IHostedService>(sp => new ControlApiHost(
             sp.GetRequiredService<ResourceSupervisor>(), stack, sp.GetRequiredService<ControlApiContext>(), apiKey.Resource,
-            sp.GetRequiredService<IHostEnvironment>()));
+            sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<ControlApiHost>>())));
         builder.Services.AddHostedService(sp => new StackBanner(
             sp.GetRequiredService<ResourceSupervisor>(), stack, apiKey.Resource, dashboardUrl, sp.GetRequiredService<TimeProvider>()));
         return builder;

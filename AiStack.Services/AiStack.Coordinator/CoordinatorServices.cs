@@ -13,6 +13,8 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Options;
 using Microsoft.SemanticKernel;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using StackExchange.Redis;
 
 namespace AiStack.Coordinator;
 
@@ -24,8 +26,21 @@ public static class CoordinatorServices
         var services = builder.Services;
         services.TryAddSingletonTimeProvider();
         services.AddMemoryCache();
-        // The exact answer cache's storage: in memory unless a distributed cache (Redis in the full profile) is registered first.
-        services.AddDistributedMemoryCache();
+        // The exact answer cache's storage: Redis when the stack has one (the full profile: replicas share answers, and they outlive a
+        // restart), else in memory. Both through the service's one multiplexer.
+        if (builder.AddStackRedisClient())
+        {
+            services.AddStackExchangeRedisCache(_ => { });
+            services.AddOptions<RedisCacheOptions>().Configure<IConnectionMultiplexer>((options, connection) =>
+            {
+                options.ConnectionMultiplexerFactory = () => Task.FromResult(connection);
+                options.InstanceName = "aistack:coordinator:answers:";
+            });
+        }
+        else
+        {
+            services.AddDistributedMemoryCache();
+        }
 
         services.AddOptions<RoutingOptions>().BindConfiguration(RoutingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ResponseCacheOptions>().BindConfiguration(ResponseCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -112,7 +127,7 @@ public static class CoordinatorServices
     private static IChatClient CreatePipeline(IServiceProvider services) =>
         new ChatClientBuilder(services.GetRequiredService<HybridRouterChatClient>())
             .Use((inner, sp) => new ExactResponseCache(inner, sp.GetRequiredService<IDistributedCache>(), sp.GetRequiredService<CacheRules>(),
-                sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>()))
+                sp.GetRequiredService<IOptionsMonitor<ResponseCacheOptions>>(), sp.GetRequiredService<ILogger<ExactResponseCache>>()))
             .Use((inner, sp) => ActivatorUtilities.CreateInstance<SemanticResponseCache>(sp, inner))
             .Build(services);
 

@@ -2,6 +2,7 @@ using AiStack.Coordinator;
 using AiStack.Coordinator.OpenAi;
 using AiStack.Coordinator.Queries;
 using AiStack.Coordinator.Settings;
+using AiStack.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -12,4 +13,4 @@ app.MapDefaultEndpoints();
 app.MapQueryEndpoints();
 app.MapOpenAiEndpoints();
 app.MapSettingsEndpoints();
-app.Run();
+app.RunService();

@@ -1,4 +1,5 @@
 using AiStack.ServiceDefaults;
+using AiStack.ServiceDefaults.Hosting;
 using System.Text.Json;
 using AiStack.KnowledgeBase.Caching;
 using AiStack.KnowledgeBase.Chunking;
@@ -52,7 +53,7 @@ public static class KnowledgeBaseExtensions
             MinScoreScales.For(sp.GetRequiredService<IOptions<EmbeddingOptions>>().Value.Provider)));
 
         AddVectorStore(services);
-        AddCache(services);
+        AddCache(builder);
 
         services.AddSingleton<DocumentRepository>();
         services.AddSingleton<DocumentIngestor>();
@@ -116,18 +117,18 @@ public static class KnowledgeBaseExtensions
                 : sp.GetRequiredService<QdrantVectorStore>());
     }
 
-    private static void AddCache(IServiceCollection services)
+    private static void AddCache(IHostApplicationBuilder builder)
     {
-        services.AddSingleton<IRetrievalCache>(sp =>
+        if (!builder.AddStackRedisClient())
         {
-            var redis = sp.GetRequiredService<IConfiguration>().GetConnectionString("redis");
-            return string.IsNullOrWhiteSpace(redis)
-                ? new MemoryRetrievalCache(sp.GetRequiredService<IOptions<CacheOptions>>())
-                : new RedisRetrievalCache(
-                    redis,
-                    sp.GetRequiredService<IOptions<CacheOptions>>(),
-                    sp.GetRequiredService<KnowledgeBaseTelemetry>(),
-                    sp.GetRequiredService<ILogger<RedisRetrievalCache>>());
-        });
+            builder.Services.AddSingleton<IRetrievalCache>(sp => new MemoryRetrievalCache(sp.GetRequiredService<IOptions<CacheOptions>>()));
+            return;
+        }
+
+        builder.Services.AddSingleton<IRetrievalCache>(sp => new RedisRetrievalCache(
+            sp.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
+            sp.GetRequiredService<IOptions<CacheOptions>>(),
+            sp.GetRequiredService<KnowledgeBaseTelemetry>(),
+            sp.GetRequiredService<ILogger<RedisRetrievalCache>>()));
     }
 }

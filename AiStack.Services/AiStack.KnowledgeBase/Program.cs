@@ -1,4 +1,5 @@
 using AiStack.KnowledgeBase;
+using AiStack.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -7,4 +8,4 @@ builder.AddKnowledgeBase();
 var app = builder.Build();
 app.MapKnowledgeBaseEndpoints();
 app.MapDefaultEndpoints();
-app.Run();
+app.RunService();

@@ -1,4 +1,5 @@
 using AiStack.Learning;
+using AiStack.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -7,4 +8,4 @@ builder.AddLearning();
 var app = builder.Build();
 app.MapLearningEndpoints();
 app.MapDefaultEndpoints();
-app.Run();
+app.RunService();

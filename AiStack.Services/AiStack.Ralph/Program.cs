@@ -1,4 +1,5 @@
 using AiStack.Ralph;
+using AiStack.ServiceDefaults.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -7,4 +8,4 @@ builder.AddRalph();
 var app = builder.Build();
 app.MapRalphEndpoints();
 app.MapDefaultEndpoints();
-app.Run();
+app.RunService();

@@ -16,6 +16,7 @@ public sealed class Database : IAsyncDisposable
     private readonly NpgsqlDataSource? _postgres;
     private readonly string? _sqliteConnectionString;
     private readonly int _busyTimeoutMs;
+    private bool _ownsDataSource;
 
     private Database(NpgsqlDataSource? postgres, string? sqliteConnectionString, int busyTimeoutMs, string description)
     {
@@ -33,15 +34,20 @@ public sealed class Database : IAsyncDisposable
     /// <summary>Where the data lives, without secrets (for logs and health messages).</summary>
     public string Description { get; }
 
-    public static Database Create(DatabaseOptions options)
+    /// <summary>
+    /// The database the options name. <paramref name="postgres"/> is the service's data source when it registered one (Aspire's
+    /// <c>AddNpgsqlDataSource</c>, which owns it and adds its traces and metrics); without it a data source of its own is built.
+    /// </summary>
+    public static Database Create(DatabaseOptions options, NpgsqlDataSource? postgres = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         TimestampTypeHandler.Register();
         if (!string.IsNullOrWhiteSpace(options.PostgresConnectionString))
         {
             var builder = new NpgsqlConnectionStringBuilder(options.PostgresConnectionString);
-            var dataSource = new NpgsqlDataSourceBuilder(options.PostgresConnectionString).Build();
-            return new Database(dataSource, null, 0, $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}");
+            var owned = postgres is null;
+            var dataSource = postgres ?? new NpgsqlDataSourceBuilder(options.PostgresConnectionString).Build();
+            return new Database(dataSource, null, 0, $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}") { _ownsDataSource = owned };
         }
 
         var path = Path.GetFullPath(options.SqlitePath);
@@ -83,6 +89,16 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A failure that waiting cannot mend: the SQLite file is not a database, or it is corrupt (SQLITE_NOTADB, SQLITE_CORRUPT).
+    /// A PostgreSQL server that refuses connections may still be starting, so nothing from it counts here.
+    /// </summary>
+    public static bool IsPermanentFailure(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: SqliteNotADatabase or SqliteCorrupt };
+
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
     /// <summary>Runs <paramref name="work"/> in one transaction on one connection: committed when it returns, rolled back when it throws.</summary>
     public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
     {
@@ -98,7 +114,10 @@ public sealed class Database : IAsyncDisposable
     {
         if (_postgres is not null)
         {
-            await _postgres.DisposeAsync();
+            if (_ownsDataSource)
+            {
+                await _postgres.DisposeAsync();
+            }
         }
         else
         {

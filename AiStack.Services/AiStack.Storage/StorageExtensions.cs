@@ -35,8 +35,22 @@ public static class StorageExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        // PostgreSQL through Aspire's client integration: one pooled NpgsqlDataSource in DI, with Npgsql's traces and metrics in the
+        // service's OpenTelemetry. Its own health check stays off: the critical "database" check below names the fix.
+        var postgres = builder.Configuration[$"{DatabaseOptions.SectionName}:{nameof(DatabaseOptions.PostgresConnectionString)}"] is { Length: > 0 } configured
+            ? configured
+            : builder.Configuration.GetConnectionString("postgres");
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            builder.AddNpgsqlDataSource("postgres", settings =>
+            {
+                settings.ConnectionString = postgres;
+                settings.DisableHealthChecks = true;
+            });
+        }
+
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => Database.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
+        builder.Services.AddSingleton(sp => Database.Create(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value, sp.GetService<Npgsql.NpgsqlDataSource>()));
         builder.Services.AddSingleton(migrations);
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<DatabaseMigrator>();

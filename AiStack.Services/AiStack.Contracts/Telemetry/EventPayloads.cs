@@ -112,6 +112,9 @@ public sealed record FeedbackPayload
     public string? Notes { get; init; }
 }
 
+/// <summary><see cref="TelemetryEventTypes.RoutingSettingsChanged"/>: every field before and after, and who changed them.</summary>
+public sealed record RoutingSettingsChangedPayload(Coordinator.RoutingSettings Before, Coordinator.RoutingSettings After, string? ChangedBy);
+
 /// <summary><see cref="TelemetryEventTypes.CacheHit"/>: <see cref="Kind"/> exact or semantic.</summary>
 public sealed record CacheHitPayload(string Kind, string? Route);
 

@@ -32,7 +32,7 @@ public sealed class CacheRules(CoordinatorTelemetry telemetry, ITelemetryEvents 
     {
         Interlocked.Increment(ref _hits);
         telemetry.CacheLookups.Add(1, new KeyValuePair<string, object?>("result", kind));
-        events.Publish(TelemetryEventTypes.CacheHit, new { kind, route });
+        events.Publish(TelemetryEventTypes.CacheHit, new CacheHitPayload(kind, route));
     }
 
     public void Miss()

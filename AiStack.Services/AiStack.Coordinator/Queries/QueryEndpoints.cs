@@ -102,15 +102,15 @@ public static class QueryEndpoints
                 return TypedResults.Problem($"The correction could not be stored: {ex.Message}", statusCode: 503, title: "KnowledgeBase unavailable");
             }
 
-            events.Publish(TelemetryEventTypes.Feedback, new
+            events.Publish(TelemetryEventTypes.Feedback, new FeedbackPayload
             {
-                feedback_id = id,
-                interaction_id = request.InteractionId,
-                query = request.Query,
-                correction = request.Correction,
-                rating = request.Rating,
-                outcome = request.Outcome,
-                notes = request.Notes,
+                FeedbackId = id,
+                InteractionId = request.InteractionId,
+                Query = request.Query,
+                Correction = request.Correction,
+                Rating = request.Rating,
+                Outcome = request.Outcome,
+                Notes = request.Notes,
             });
             return TypedResults.Ok(new FeedbackResponse("recorded", id, request.InteractionId));
         }
@@ -131,16 +131,16 @@ public static class QueryEndpoints
 
             interaction.Outcome = request.Outcome ?? interaction.Outcome;
             interaction.Rating = request.Rating ?? interaction.Rating;
-            events.Publish(TelemetryEventTypes.Feedback, new
+            events.Publish(TelemetryEventTypes.Feedback, new FeedbackPayload
             {
-                interaction_id = interaction.Id,
-                outcome = interaction.Outcome,
-                rating = interaction.Rating,
+                InteractionId = interaction.Id,
+                Outcome = interaction.Outcome,
+                Rating = interaction.Rating,
                 // The learning pipeline joins feedback with the answer it rates.
-                query = interaction.Query,
-                response = interaction.Response,
-                route = interaction.Route,
-                notes = request.Notes,
+                Query = interaction.Query,
+                Response = interaction.Response,
+                Route = interaction.Route,
+                Notes = request.Notes,
             });
             return TypedResults.Ok(new FeedbackResponse("updated", null, interaction.Id));
         }

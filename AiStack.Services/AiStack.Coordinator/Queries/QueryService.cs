@@ -71,24 +71,24 @@ public sealed partial class QueryService(
         var latency = time.GetElapsedTime(started).TotalMilliseconds;
         var interaction = new Interaction(interactions.NewId(), request.Private ? ContentHash.Of(text) : text, request.Private && answer is not null ? ContentHash.Of(answer) : answer, route, reason, request.AgentType, input + output, latency, context.Count, time.GetUtcNow());
         interactions.Record(interaction);
-        events.Publish(TelemetryEventTypes.QueryAnswered, new
+        events.Publish(TelemetryEventTypes.QueryAnswered, new QueryAnsweredPayload
         {
-            interaction_id = interaction.Id,
+            InteractionId = interaction.Id,
             // A private request's text stays on this machine's model and out of the learning pipeline.
-            query = interaction.Query,
-            response = interaction.Response,
-            @private = request.Private,
-            route,
-            reason,
-            backend,
-            confidence = score,
-            agent_type = request.AgentType,
-            context_count = context.Count,
-            context_collections = context.Select(c => c.Collection).Distinct().ToArray(),
-            input_tokens = input,
-            output_tokens = output,
-            latency_ms = Math.Round(latency, 2),
-            cached,
+            Query = interaction.Query,
+            Response = interaction.Response,
+            Private = request.Private,
+            Route = route,
+            Reason = reason,
+            Backend = backend,
+            Confidence = score,
+            AgentType = request.AgentType,
+            ContextCount = context.Count,
+            ContextCollections = context.Select(c => c.Collection).Distinct().ToArray(),
+            InputTokens = input,
+            OutputTokens = output,
+            LatencyMs = Math.Round(latency, 2),
+            Cached = cached,
         });
         return new QueryResponse(interaction.Id, route, backend, answer, context, score, reason,
             TaskComplexityClassifier.Classify(text).ToWireName(), Math.Round(latency, 2), new TokenCounts(input, output, input + output), cached, retrieval.Note);

@@ -128,18 +128,9 @@ public sealed partial class HybridRouterChatClient(
         telemetry.RouteDecisions.Add(1, new("route", route.ToWireName()), new("reason", reason));
         telemetry.Tokens.Add(usage?.InputTokenCount ?? 0, new("route", route.ToWireName()), new("type", "input"));
         telemetry.Tokens.Add(usage?.OutputTokenCount ?? 0, new("route", route.ToWireName()), new("type", "output"));
-        events.Publish(TelemetryEventTypes.RouteDecided, new
-        {
-            route = route.ToWireName(),
-            reason,
-            explanation = plan.Decision.Explanation,
-            primary = plan.Decision.Primary.ToWireName(),
-            confidence = plan.Confidence,
-            complexity = plan.Complexity.ToWireName(),
-            backend = backends[route].Name,
-            input_tokens = usage?.InputTokenCount,
-            output_tokens = usage?.OutputTokenCount,
-        });
+        events.Publish(TelemetryEventTypes.RouteDecided, new RouteDecidedPayload(
+            route.ToWireName(), reason, plan.Decision.Explanation, plan.Decision.Primary.ToWireName(), plan.Confidence,
+            plan.Complexity.ToWireName(), backends[route].Name, usage?.InputTokenCount, usage?.OutputTokenCount));
         if (route == ModelRoute.Remote)
         {
             budget.Record((usage?.InputTokenCount ?? 0) + (usage?.OutputTokenCount ?? 0));

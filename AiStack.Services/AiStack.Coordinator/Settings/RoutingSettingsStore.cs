@@ -100,14 +100,16 @@ public sealed partial class RoutingSettingsStore
         }
 
         LogChanged(_logger, before.LocalConfidenceThreshold, after.LocalConfidenceThreshold, after.DailyRemoteTokenBudget, after.DailyRemoteRequestBudget);
-        _events.Publish(TelemetryEventTypes.RoutingSettingsChanged, new
-        {
-            before = new { local_confidence_threshold = before.LocalConfidenceThreshold, daily_remote_token_budget = before.DailyRemoteTokenBudget, daily_remote_request_budget = before.DailyRemoteRequestBudget },
-            after = new { local_confidence_threshold = after.LocalConfidenceThreshold, daily_remote_token_budget = after.DailyRemoteTokenBudget, daily_remote_request_budget = after.DailyRemoteRequestBudget },
-            changed_by = changedBy,
-        });
+        _events.Publish(TelemetryEventTypes.RoutingSettingsChanged, new RoutingSettingsChangedPayload(Wire(before), Wire(after), changedBy));
         return Current;
     }
+
+    private static AiStack.Contracts.Coordinator.RoutingSettings Wire(Snapshot snapshot) => new()
+    {
+        LocalConfidenceThreshold = snapshot.LocalConfidenceThreshold,
+        DailyRemoteTokenBudget = snapshot.DailyRemoteTokenBudget,
+        DailyRemoteRequestBudget = snapshot.DailyRemoteRequestBudget,
+    };
 
     private sealed record Stored(double LocalConfidenceThreshold, long DailyRemoteTokenBudget, int DailyRemoteRequestBudget, DateTimeOffset UpdatedAt);
 

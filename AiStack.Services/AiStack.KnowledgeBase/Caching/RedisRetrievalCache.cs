@@ -8,47 +8,32 @@ using StackExchange.Redis;
 namespace AiStack.KnowledgeBase.Caching;
 
 /// <summary>
-/// The full profile's cache, shared by replicas: Redis through StackExchange.Redis 1.2.6, async API only (its sync API starves
-/// the thread pool). The generation lives in Redis (INCR), entries carry the generation they were computed under, and one MGET
+/// The full profile's cache, shared by replicas: Redis through the service's multiplexer (Aspire's client integration, see
+/// <c>AddStackRedisClient</c>), async API only (the sync API starves the thread pool). The generation lives in Redis (INCR), entries carry the generation they were computed under, and one MGET
 /// reads both. Every operation has a short timeout; any failure is logged, counted, and treated as a miss. An invalidation that
 /// could not reach Redis is retried before the next lookup, and until it succeeds every lookup is a miss, so a stale answer is
 /// never served after a change.
 /// </summary>
-public sealed class RedisRetrievalCache : IRetrievalCache, IAsyncDisposable
+public sealed class RedisRetrievalCache : IRetrievalCache
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly CacheOptions _options;
     private readonly KnowledgeBaseTelemetry _telemetry;
     private readonly ILogger<RedisRetrievalCache> _logger;
-    private readonly Lazy<Task<ConnectionMultiplexer>> _connection;
+    private readonly IConnectionMultiplexer _connection;
     private readonly RedisKey _generationKey;
     private int _invalidationPending;
     private long _lastWarningTicks;
 
-    public RedisRetrievalCache(string connectionString, IOptions<CacheOptions> options, KnowledgeBaseTelemetry telemetry, ILogger<RedisRetrievalCache> logger)
+    public RedisRetrievalCache(IConnectionMultiplexer connection, IOptions<CacheOptions> options, KnowledgeBaseTelemetry telemetry, ILogger<RedisRetrievalCache> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _connection = connection;
         _options = options.Value;
         _telemetry = telemetry;
         _logger = logger;
         _generationKey = _options.KeyPrefix + "generation";
-        ConfigurationOptions configuration;
-        try
-        {
-            configuration = ConfigurationOptions.Parse(connectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidOperationException(
-                $"ConnectionStrings:redis is not a StackExchange.Redis configuration ({ex.Message}); expected e.g. 'localhost:6379,password=secret'.", ex);
-        }
-
-        // Never fail start-up or a request because Redis is away: connect in the background and keep retrying.
-        configuration.AbortOnConnectFail = false;
-        configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 3000);
-        configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, 3000);
-        _connection = new Lazy<Task<ConnectionMultiplexer>>(() => ConnectionMultiplexer.ConnectAsync(configuration));
     }
 
     public string Name => "redis";
@@ -129,25 +114,16 @@ public sealed class RedisRetrievalCache : IRetrievalCache, IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (_connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully)
-        {
-            await _connection.Value.Result.CloseAsync(allowCommandsToComplete: false);
-            _connection.Value.Result.Dispose();
-        }
-    }
-
     private async Task IncrementGenerationAsync(CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync(cancellationToken);
         await database.StringIncrementAsync(_generationKey).WaitAsync(_options.RedisTimeout, cancellationToken);
     }
 
-    private async Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
+    private Task<IDatabase> DatabaseAsync(CancellationToken cancellationToken)
     {
-        var connection = await _connection.Value.WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
-        return connection.GetDatabase();
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_connection.GetDatabase());
     }
 
     private RedisKey EntryKey(string key) => _options.KeyPrefix + "ctx:" + key;

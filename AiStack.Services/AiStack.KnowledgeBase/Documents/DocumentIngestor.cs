@@ -75,15 +75,8 @@ public sealed class DocumentIngestor(
 
         await cache.InvalidateAsync(CancellationToken.None);
         telemetry.DocumentIndexed(chunks.Count);
-        events.Publish(TelemetryEventTypes.DocumentIndexed, new
-        {
-            document_id = documentId,
-            project = document.Project,
-            source = document.Source,
-            collection = document.Collection,
-            chunks = chunks.Count,
-            replaced = previous is not null,
-        });
+        events.Publish(TelemetryEventTypes.DocumentIndexed, new DocumentIndexedPayload(
+            documentId, document.Project, document.Source, document.Collection, chunks.Count, previous is not null));
         activity?.SetTag("kb.chunks", chunks.Count);
         activity?.SetStatus(ActivityStatusCode.Ok);
         logger.LogInformation("{Action} document {DocumentId} ({Source}) in {Project}/{Collection} with {Chunks} chunks",

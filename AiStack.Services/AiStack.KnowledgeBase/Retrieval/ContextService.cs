@@ -60,15 +60,13 @@ public sealed class ContextService(
     }
 
     private void Publish(ContextResponse response, ContextQuery query) =>
-        events.Publish(TelemetryEventTypes.ContextRetrieved, new
-        {
-            query = query.Query,
-            collections = query.Collections,
-            result_count = response.Results.Count,
-            top_score = response.Results.Count == 0 ? (double?)null : response.Results.Max(r => r.Score),
-            scores = response.Results.Select(r => Math.Round(r.Score, 4)).ToArray(),
-            result_collections = response.Results.Select(r => r.Collection).Distinct().ToArray(),
-            took_ms = response.TookMs,
-            cached = response.Cached,
-        });
+        events.Publish(TelemetryEventTypes.ContextRetrieved, new ContextRetrievedPayload(
+            query.Query,
+            query.Collections.Select(c => c.Name).ToArray(),
+            response.Results.Count,
+            response.Results.Count == 0 ? null : response.Results.Max(r => r.Score),
+            response.Results.Select(r => Math.Round(r.Score, 4)).ToArray(),
+            response.Results.Select(r => r.Collection).Distinct().ToArray(),
+            response.TookMs,
+            response.Cached));
 }

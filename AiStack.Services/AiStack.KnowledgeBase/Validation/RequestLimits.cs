@@ -23,8 +23,8 @@ public sealed class RequestLimits
     [Range(2, 10_000_000)]
     public int MaxMetadataChars { get; set; } = 65_536;
 
-    [Range(1, 1_000_000)]
-    public int MaxQueryChars { get; set; } = 4_000;
+    /// <summary>The wire contract's limit, not a setting: Ralph and the Coordinator trim to the same number before they call.</summary>
+    public int MaxQueryChars => AiStack.Contracts.KnowledgeBase.ContextLimits.MaxQueryChars;
 
     /// <summary>Largest <c>limit</c> of /context and /vector/search.</summary>
     [Range(1, 10_000)]

@@ -37,6 +37,12 @@ internal sealed class DatabaseMigrator(
                 await using var connection = await database.OpenConnectionAsync(cancellationToken);
                 return;
             }
+            catch (DbException ex) when (Database.IsPermanentFailure(ex))
+            {
+                throw new InvalidOperationException(
+                    $"The database ({database.Description}) cannot be used: {ex.Message.TrimEnd('.')}. Move the file away to start with an empty " +
+                    "store (or restore it from a backup), or set Storage__SqlitePath to another file.", ex);
+            }
             catch (DbException ex) when (timeProvider.GetUtcNow() < deadline)
             {
                 logger.LogWarning("Waiting for {Database}: {Error}", database.Description, ex.Message);

@@ -96,35 +96,8 @@ public static class StackStartBenchmark
     /// <summary>The AppHost, DCP (started with <c>--monitor {pid}</c>, outside the AppHost's tree) and every descendant of either.</summary>
     private static List<int> StackProcesses(int appHost)
     {
-        var roots = new List<int> { appHost };
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(directory), out var pid) && ReadOrEmpty(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Contains($"--monitor {appHost} ", StringComparison.Ordinal))
-            {
-                roots.Add(pid);
-            }
-        }
-
-        var all = new List<int>();
-        foreach (var root in roots)
-        {
-            all.Add(root);
-            all.AddRange(Descendants(root));
-        }
-
-        return all.Distinct().ToList();
-    }
-
-    private static IEnumerable<int> Descendants(int pid)
-    {
-        foreach (var child in ReadOrEmpty($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-        {
-            yield return child;
-            foreach (var grandchild in Descendants(child))
-            {
-                yield return grandchild;
-            }
-        }
+        var roots = ProcessTree.WithCommandLine($"--monitor {appHost} ").Prepend(appHost);
+        return roots.SelectMany(root => ProcessTree.DescendantsOf(root).Prepend(root)).Distinct().ToList();
     }
 
     private static (long Rss, long Pss) Memory(IEnumerable<int> pids)

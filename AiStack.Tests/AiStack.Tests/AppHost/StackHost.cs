@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AiStack.AppHost.Infrastructure;
 
 namespace AiStack.Tests.AppHost;
 
@@ -112,70 +113,12 @@ public abstract class StackHost : IAsyncDisposable
 
     protected void DisposeClients() => Control.Dispose();
 
-    public static bool IsAlive(int pid)
-    {
-        // A zombie (exited, not yet reaped) counts as gone.
-        var status = $"/proc/{pid}/status";
-        if (!File.Exists(status))
-        {
-            return false;
-        }
-
-        try
-        {
-            return !File.ReadAllLines(status).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Running; a zombie (exited, not yet reaped) counts as gone.</summary>
+    public static bool IsAlive(int pid) => ProcessTree.IsAlive(pid);
 
     /// <summary>Every process below <paramref name="pid"/> (children, grandchildren ...), from /proc.</summary>
-    public static List<int> DescendantsOf(int pid)
-    {
-        var found = new List<int>();
-        var children = $"/proc/{pid}/task/{pid}/children";
-        if (!File.Exists(children))
-        {
-            return found;
-        }
-
-        foreach (var child in File.ReadAllText(children).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse))
-        {
-            found.Add(child);
-            found.AddRange(DescendantsOf(child));
-        }
-
-        return found;
-    }
+    public static List<int> DescendantsOf(int pid) => ProcessTree.DescendantsOf(pid);
 
     /// <summary>The pids of every process whose command line contains <paramref name="text"/>.</summary>
-    public static List<int> ProcessesWithCommandLine(string text)
-    {
-        var pids = new List<int>();
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(directory), out var pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                if (File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' ').Contains(text, StringComparison.Ordinal) && IsAlive(pid))
-                {
-                    pids.Add(pid);
-                }
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
-        }
-
-        return pids;
-    }
+    public static List<int> ProcessesWithCommandLine(string text) => ProcessTree.WithCommandLine(text);
 }

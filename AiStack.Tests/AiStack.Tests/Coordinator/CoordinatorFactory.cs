@@ -17,7 +17,7 @@ public sealed class CoordinatorFactory : WebApplicationFactory<CoordinatorEntryP
     public CoordinatorFactory(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? home = null)
     {
         _services = services;
-        Home = home ?? Path.Combine(Path.GetTempPath(), "aistack-tests", "coordinator-" + Guid.NewGuid().ToString("N"));
+        Home = home ?? Infrastructure.TestDirectories.NewPath("coordinator");
         _settings = new Dictionary<string, string?>
         {
             ["Security:ApiKey"] = ApiKey,

@@ -23,7 +23,7 @@ public sealed class ExactCachePartitionTests
         var rules = new CacheRules(telemetry, new NoEvents());
         var storage = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
         var options = new StaticOptions(new ResponseCacheOptions());
-        var cache = new ExactResponseCache(model, storage, rules, options);
+        var cache = new ExactResponseCache(model, storage, rules, options, Microsoft.Extensions.Logging.Abstractions.NullLogger<ExactResponseCache>.Instance);
         ChatMessage[] messages = [new(ChatRole.User, "same question")];
         ChatOptions With(RouteHints hints) => hints.ApplyTo(new ChatOptions { Temperature = 0 });
 

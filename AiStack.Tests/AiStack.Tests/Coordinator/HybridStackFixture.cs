@@ -117,7 +117,7 @@ public sealed class HybridStackFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class HybridStackCollection : ICollectionFixture<HybridStackFixture>
+public sealed class HybridStackCollection : ICollectionFixture<HybridStackFixture>, ICollectionFixture<Infrastructure.RedisFixture>
 {
     public const string Name = "Hybrid stack";
 }

@@ -145,7 +145,7 @@ public sealed class NodeOpenAiSdkTests(ScriptedStackFixture stack)
     /// <summary>Installs the pinned SDK from npm once per machine (a shared folder; the install is moved into place whole).</summary>
     private static async Task<string> EnsureSdkAsync()
     {
-        var folder = Path.Combine(Path.GetTempPath(), "aistack-tests", "npm-openai-" + SdkVersion);
+        var folder = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "aistack", "npm-openai-" + SdkVersion);
         if (File.Exists(Path.Combine(folder, "node_modules", "openai", "package.json")))
         {
             return folder;

@@ -11,7 +11,7 @@ public sealed class RemoteBudgetTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private static string StateFile() => Path.Combine(Path.GetTempPath(), "aistack-tests", "budget-" + Guid.NewGuid().ToString("N") + ".json");
+    private static string StateFile() => Infrastructure.TestDirectories.NewPath("budget", ".json");
 
     [Fact]
     public void Token_budget_is_exhausted_once_usage_reaches_the_limit()

@@ -28,7 +28,7 @@ public sealed class RoutingSettingsTests(ScriptedStackFixture stack)
     [Fact]
     public async Task A_threshold_change_reroutes_at_once_is_announced_shows_in_health_and_survives_a_restart()
     {
-        var home = Path.Combine(Path.GetTempPath(), "aistack-tests", "coordinator-settings-" + Guid.NewGuid().ToString("N"));
+        var home = Infrastructure.TestDirectories.NewPath("coordinator-settings");
         JsonObject before, after, health, settings, restarted;
         await using (var coordinator = new CoordinatorFactory(Settings(), ScriptedStackFixture.WithModel(new ScriptedChatClient("local")), home))
         {

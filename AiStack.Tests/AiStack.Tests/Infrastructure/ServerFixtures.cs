@@ -98,18 +98,32 @@ public sealed class RedisFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Every folder the tests make lives under one folder per test run, <c>/tmp/aistack-tests/run-{pid}</c>, deleted when the test
+/// process exits; run folders of test processes that died without cleaning up are deleted when the next run starts. The suite
+/// leaves no temporary folder behind.
+/// </summary>
 public static class TestDirectories
 {
+    private const UnixFileMode Traversable =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private static readonly Lazy<string> RunRoot = new(CreateRunRoot);
+
+    /// <summary>This run's folder.</summary>
+    public static string Root => RunRoot.Value;
+
     /// <summary>A new folder under /tmp that the postgres user can traverse (the checkout may sit under a private home).</summary>
     public static string Create(string purpose)
     {
-        var path = Path.Combine(Path.GetTempPath(), "aistack-tests", $"{purpose}-{Guid.NewGuid():N}");
+        var path = NewPath(purpose);
         Directory.CreateDirectory(path);
-        File.SetUnixFileMode(Path.Combine(Path.GetTempPath(), "aistack-tests"),
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-            UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         return path;
     }
+
+    /// <summary>A unique path in this run's folder, not created (for a file, or a folder that its user creates).</summary>
+    public static string NewPath(string purpose, string extension = "") => Path.Combine(Root, $"{purpose}-{Guid.NewGuid():N}{extension}");
 
     public static void Delete(string path)
     {
@@ -119,9 +133,46 @@ public static class TestDirectories
         }
         catch (IOException)
         {
-            // A server that was killed may still hold a file for a moment; the folder lies under /tmp and is not worth failing a test.
+            // A server that was killed may still hold a file for a moment; the run's folder goes when the run ends.
         }
     }
+
+    private static string CreateRunRoot()
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "aistack-tests");
+        Directory.CreateDirectory(parent);
+        File.SetUnixFileMode(parent, Traversable);
+        foreach (var stale in Directory.EnumerateDirectories(parent))
+        {
+            if (!OwnedByALiveRun(stale))
+            {
+                Delete(stale);
+            }
+        }
+
+        var root = Path.Combine(parent, "run-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(root);
+        File.SetUnixFileMode(root, Traversable);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            Delete(root);
+            try
+            {
+                Directory.Delete(parent);
+            }
+            catch (IOException)
+            {
+                // Another run is using it.
+            }
+        };
+        return root;
+    }
+
+    /// <summary>A run folder whose test process still runs; anything else in the parent folder is left over.</summary>
+    private static bool OwnedByALiveRun(string folder) =>
+        Path.GetFileName(folder) is { } name && name.StartsWith("run-", StringComparison.Ordinal) &&
+        int.TryParse(name.AsSpan(4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) &&
+        AiStack.AppHost.Infrastructure.ProcessTree.IsAlive(pid);
 }
 
 [CollectionDefinition(Name)]

@@ -24,7 +24,7 @@ public sealed class EmbeddedVectorIndexTests
         var records = Enumerable.Range(1, count)
             .Select(i => new VectorRecord(i, i / 10, i % 3 == 0 ? "alpha" : "beta", RandomUnitVector(random, dimensions)))
             .ToList();
-        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Infrastructure.TestDirectories.Create("hnsw"));
         await index.EnsureCollectionAsync("c", dimensions);
         await index.UpsertAsync("c", records);
         return (index, records);
@@ -93,7 +93,7 @@ public sealed class EmbeddedVectorIndexTests
     [Fact]
     public async Task Upserting_an_existing_chunk_replaces_its_vector()
     {
-        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Infrastructure.TestDirectories.Create("hnsw"));
         var random = new Random(11);
         var replacement = RandomUnitVector(random, 8);
         await index.UpsertAsync("c", [new VectorRecord(1, 1, "p", RandomUnitVector(random, 8))]);
@@ -107,7 +107,7 @@ public sealed class EmbeddedVectorIndexTests
     [Fact]
     public async Task Concurrent_writers_and_searchers_stay_consistent()
     {
-        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Path.GetTempPath());
+        var index = EmbeddedVectorIndex.Standalone(new HnswOptions { Threshold = 0 }, Infrastructure.TestDirectories.Create("hnsw"));
         await index.EnsureCollectionAsync("c", 16);
         var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {

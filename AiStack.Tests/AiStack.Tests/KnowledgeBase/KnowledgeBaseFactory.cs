@@ -87,7 +87,16 @@ public sealed class KnowledgeBaseFactory : WebApplicationFactory<KnowledgeBaseEn
         builder.Configuration.AddInMemoryCollection(values);
         builder.Logging.ClearProviders();
         builder.AddServiceDefaults();
-        builder.AddKnowledgeBase();
+        try
+        {
+            // Some settings are read while the services are registered (a bad connection string fails here, before the start).
+            builder.AddKnowledgeBase();
+        }
+        catch (InvalidOperationException ex)
+        {
+            return ex;
+        }
+
         await using var app = builder.Build();
         app.MapKnowledgeBaseEndpoints();
         app.MapDefaultEndpoints();

@@ -105,6 +105,26 @@ public sealed class KnowledgeBaseSqliteTests : KnowledgeBaseApiContract
     }
 
     [Fact]
+    public async Task A_database_file_that_is_not_sqlite_stops_start_up_at_once_with_what_to_do()
+    {
+        var folder = Infrastructure.TestDirectories.Create("kb-notadb");
+        var file = Path.Combine(folder, "knowledgebase.db");
+        await File.WriteAllBytesAsync(file, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 7 % 251))]);
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await KnowledgeBaseFactory.StartFailureAsync(new Dictionary<string, string?>
+        {
+            ["Storage:SqlitePath"] = file,
+            ["Storage:StartupTimeout"] = "00:01:00",
+        });
+
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(30), $"took {stopwatch.Elapsed}: it waited for a file that cannot become a database");
+        Assert.Contains($"SQLite {file}) cannot be used: SQLite Error 26: 'file is not a database'", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Move the file away", error.Message, StringComparison.Ordinal);
+        Infrastructure.TestDirectories.Delete(folder);
+    }
+
+    [Fact]
     public async Task Default_min_scores_keep_good_matches_and_drop_unrelated_chunks()
     {
         await AddCorpusAsync();

@@ -111,5 +111,5 @@ public sealed class PublishOutputTests(PublishedStack stack)
         }
     }
 
-    internal static string TempFolder() => Path.Combine(Path.GetTempPath(), "aistack-tests", "publish-" + Guid.NewGuid().ToString("N"));
+    internal static string TempFolder() => Infrastructure.TestDirectories.NewPath("publish");
 }

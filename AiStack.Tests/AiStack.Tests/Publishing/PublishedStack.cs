@@ -14,7 +14,7 @@ public sealed class PublishedStack : IAsyncLifetime
 
     public string RepositoryRoot { get; } = PublishCommand.RepositoryRoot();
 
-    public string Output { get; } = Path.Combine(Path.GetTempPath(), "aistack-tests", "publish-" + Guid.NewGuid().ToString("N"));
+    public string Output { get; } = Infrastructure.TestDirectories.NewPath("publish");
 
     /// <summary>The whole stack as Aspire 13 writes it (the control center and Qdrant's key included), the generator's test input.</summary>
     public string ManifestPath => Path.Combine(AppContext.BaseDirectory, "Publishing", "aspire-manifest.fixture.json");
