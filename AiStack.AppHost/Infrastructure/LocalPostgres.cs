@@ -178,18 +178,71 @@ public sealed class LocalPostgres : IAsyncDisposable
         throw new TimeoutException($"PostgreSQL did not accept connections within 60 s: {last?.Message} {Log}");
     }
 
-    /// <summary>Creates the database if it does not exist yet.</summary>
-    public async Task EnsureDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    /// <summary>The password file of a service's own role (<c>{home}/postgres/{role}.password</c>, 0600).</summary>
+    public string RolePasswordFile(string role) => Path.Combine(_root, role + ".password");
+
+    /// <summary>Connection string to a service's database as the service's own role.</summary>
+    public string ServiceConnectionString(string database) => new NpgsqlConnectionStringBuilder
     {
-        await using var connection = new NpgsqlConnection(ConnectionString());
-        await connection.OpenAsync(cancellationToken);
-        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
-        exists.Parameters.AddWithValue("name", database);
-        if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+        Host = "127.0.0.1",
+        Port = _port,
+        Username = database,
+        Password = LocalServerProcess.ReadOrCreateSecret(RolePasswordFile(database)),
+        Database = database,
+    }.ConnectionString;
+
+    /// <summary>
+    /// A service's database and its own role (same name): the role logs in with the password in its file and owns the database and
+    /// everything in it; no other role but the superuser may connect to it. Idempotent: run at every start, it also moves a database
+    /// made before roles existed (owned by the superuser) to its role, and sets the role's password to the file's.
+    /// </summary>
+    public async Task EnsureServiceDatabaseAsync(string database, CancellationToken cancellationToken = default)
+    {
+        var name = Identifier(database);
+        var password = LocalServerProcess.ReadOrCreateSecret(RolePasswordFile(database)).Replace("'", "''", StringComparison.Ordinal);
+        await using (var connection = new NpgsqlConnection(ConnectionString()))
         {
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", connection);
-            await create.ExecuteNonQueryAsync(cancellationToken);
+            await connection.OpenAsync(cancellationToken);
+            var roleExists = await ScalarAsync(connection, "SELECT 1 FROM pg_roles WHERE rolname = @name", database, cancellationToken);
+            await ExecuteAsync(connection, roleExists
+                ? $"ALTER ROLE {name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'"
+                : $"CREATE ROLE {name} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '{password}'", cancellationToken);
+            var databaseExists = await ScalarAsync(connection, "SELECT 1 FROM pg_database WHERE datname = @name", database, cancellationToken);
+            await ExecuteAsync(connection, databaseExists ? $"ALTER DATABASE {name} OWNER TO {name}" : $"CREATE DATABASE {name} OWNER {name}", cancellationToken);
+            await ExecuteAsync(connection, $"REVOKE ALL ON DATABASE {name} FROM PUBLIC", cancellationToken);
+            await ExecuteAsync(connection, $"GRANT CONNECT, TEMPORARY ON DATABASE {name} TO {name}", cancellationToken);
         }
+
+        // Tables a superuser made before (a home from an earlier version) go to the role, with their sequences.
+        await using var inDatabase = new NpgsqlConnection(ConnectionString(database));
+        await inDatabase.OpenAsync(cancellationToken);
+        await ExecuteAsync(inDatabase, $"""
+            DO $$
+            DECLARE item record;
+            BEGIN
+              FOR item IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                          WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND pg_get_userbyid(c.relowner) <> '{database}'
+              LOOP
+                EXECUTE format('ALTER %s public.%I OWNER TO {name}',
+                  CASE item.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, item.relname);
+              END LOOP;
+            END $$
+            """, cancellationToken);
+    }
+
+    private static string Identifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    private static async Task<bool> ScalarAsync(NpgsqlConnection connection, string sql, string name, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync(cancellationToken) is not null;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public string Log => _output.Text;

@@ -30,15 +30,21 @@ public sealed class PostgresServerResource(string name, string command, string w
     }
 }
 
-/// <summary>One service's database on a <see cref="PostgresServerResource"/>: the server's connection string plus <c>Database=</c>.</summary>
-public sealed class PostgresDatabaseResource(string name, string databaseName, PostgresServerResource parent)
+/// <summary>
+/// One service's database on a <see cref="PostgresServerResource"/>, reached as the service's own role (same name as the database,
+/// its password a secret parameter): a service can neither read another's database nor act as the superuser.
+/// </summary>
+public sealed class PostgresDatabaseResource(string name, string databaseName, PostgresServerResource parent, ParameterResource rolePassword)
     : Resource(name), IResourceWithParent<PostgresServerResource>, IResourceWithConnectionString
 {
     public string DatabaseName { get; } = databaseName;
 
     public PostgresServerResource Parent { get; } = parent;
 
-    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Parent};Database={DatabaseName}");
+    public ParameterResource RolePassword { get; } = rolePassword;
+
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host=127.0.0.1;Port={Parent.Port.ToString(CultureInfo.InvariantCulture)};Username={DatabaseName};Password={RolePassword};Database={DatabaseName}");
 }
 
 /// <summary>Redis run from the machine's own redis-server (full profile), with its password in a configuration file beside its data.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AiStack.AppHost.Servers;
 
-/// <summary>Healthy once PostgreSQL accepts connections and every service's database exists (created here when missing).</summary>
+/// <summary>Healthy once PostgreSQL accepts connections and every service's database and role exist (created here when missing).</summary>
 internal sealed class PostgresReadyCheck(PostgresServerResource server, LocalPostgres local) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -14,7 +14,7 @@ internal sealed class PostgresReadyCheck(PostgresServerResource server, LocalPos
         {
             foreach (var database in server.Databases)
             {
-                await local.EnsureDatabaseAsync(database, cancellationToken);
+                await local.EnsureServiceDatabaseAsync(database, cancellationToken);
             }
 
             return HealthCheckResult.Healthy();

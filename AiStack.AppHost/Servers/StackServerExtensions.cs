@@ -62,7 +62,9 @@ public static class StackServerExtensions
         });
         return new StackPostgres(resource, service =>
         {
-            var database = new PostgresDatabaseResource($"{service}-db", DatabaseNameFor(service), server);
+            var databaseName = DatabaseNameFor(service);
+            var rolePassword = builder.AddParameter($"{name}-{service}-password", () => LocalServerProcess.ReadOrCreateSecret(local.RolePasswordFile(databaseName)), secret: true);
+            var database = new PostgresDatabaseResource($"{service}-db", databaseName, server, rolePassword.Resource);
             server.AddDatabase(database.DatabaseName);
             databases.Add(database);
             return builder.AddResource(database)

@@ -46,8 +46,8 @@ public static class RalphBenchmark
             {
                 await using var postgres = new LocalPostgres(Path.Combine(folder, "pg"), LocalServerProcess.FreeTcpPort());
                 await postgres.StartAsync();
-                await postgres.EnsureDatabaseAsync("ralph_bench");
-                var connection = postgres.ConnectionString("ralph_bench");
+                await postgres.EnsureServiceDatabaseAsync("ralph_bench");
+                var connection = postgres.ServiceConnectionString("ralph_bench");
                 await using var first = Start(folder, "pg-a", connection, "bench-a", concurrency, instant, blocked);
                 await using var second = Start(folder, "pg-b", connection, "bench-b", concurrency, instant, blocked);
                 var overhead = await LoopOverheadAsync(first.Client, iterations);

@@ -212,7 +212,7 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
         Assert.Contains("\"source\":\"learning\"", body, StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string> ProcessEnvironment(int pid) =>
+    protected static Dictionary<string, string> ProcessEnvironment(int pid) =>
         File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
             .Select(e => e.Split('=', 2))
             .GroupBy(e => e[0])
@@ -231,4 +231,28 @@ public abstract class StackEndToEndTests(StackFixture fixture, ITestOutputHelper
 public sealed class EmbeddedStackTests(EmbeddedStackFixture fixture, ITestOutputHelper output) : StackEndToEndTests(fixture, output);
 
 [Collection(FullStackCollection.Name)]
-public sealed class FullStackTests(FullStackFixture fixture, ITestOutputHelper output) : StackEndToEndTests(fixture, output);
+public sealed class FullStackTests(FullStackFixture fixture, ITestOutputHelper output) : StackEndToEndTests(fixture, output)
+{
+    [Fact]
+    public async Task Each_service_reaches_postgres_as_its_own_role_which_cannot_open_another_services_database()
+    {
+        var knowledgebase = await Host.GetResourceAsync("knowledgebase");
+        var environment = ProcessEnvironment(knowledgebase.GetProperty("pid").GetInt32());
+        var own = new Npgsql.NpgsqlConnectionStringBuilder(environment["ConnectionStrings__postgres"]);
+        var ralphs = new Npgsql.NpgsqlConnectionStringBuilder(own.ConnectionString) { Database = "ralph", Pooling = false };
+
+        await using (var connection = new Npgsql.NpgsqlConnection(own.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var whoami = new Npgsql.NpgsqlCommand("SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)", connection);
+            await using var reader = await whoami.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal("knowledgebase", reader.GetString(0));
+            Assert.False(reader.GetBoolean(1));
+        }
+
+        await using var other = new Npgsql.NpgsqlConnection(ralphs.ConnectionString);
+        var refused = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => other.OpenAsync());
+        Assert.Equal("42501", refused.SqlState); // insufficient_privilege: permission denied for database "ralph"
+    }
+}
