@@ -16,6 +16,15 @@ require_chromium
 say "Building (Release, warnings are errors) ..."
 dotnet build AiStack.sln -c Release -nologo -clp:"ErrorsOnly;Summary" -v:q
 
+# AISTACK_TEST_CPU_BURNER=1 runs the whole suite while one busy loop per core keeps the machine loaded (crash safety and timing
+# must not depend on an idle machine); the loops end with the script.
+if [ "${AISTACK_TEST_CPU_BURNER:-0}" = "1" ]; then
+  burners=()
+  for _ in $(seq "$(nproc)"); do sh -c 'while :; do :; done' & burners+=("$!"); done
+  trap 'kill "${burners[@]}" 2>/dev/null || true' EXIT
+  say "CPU burner: ${#burners[@]} busy loops for the whole run."
+fi
+
 results=TestResults
 rm -rf "$results"
 say "Running the tests ..."

@@ -49,6 +49,24 @@ public sealed class StackLifecycleTests
         await AssertAllGoneAsync(everything, TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>The same while every core is kept busy: DCP's clean-up must not need an idle machine.</summary>
+    [Fact]
+    public async Task Sigkill_of_the_apphost_under_cpu_load_leaves_no_service_or_orchestrator_process()
+    {
+        using var burner = Infrastructure.CpuBurner.Start();
+        await using var host = AppHostProcess.Start("embedded", StackResources.Embedded);
+        await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(300));
+        var servicePids = (await host.GetResourcesAsync()).Select(r => r.GetProperty("pid").GetInt32()).ToList();
+        var everything = Orchestrator(host.Pid).SelectMany(p => StackHost.DescendantsOf(p).Append(p))
+            .Concat(servicePids.SelectMany(p => StackHost.DescendantsOf(p).Append(p)))
+            .Distinct().ToList();
+
+        host.Signal(PosixSignalNumber.Kill);
+        await host.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        await AssertAllGoneAsync(everything, TimeSpan.FromSeconds(120));
+    }
+
     [Fact]
     public async Task A_second_apphost_on_the_same_home_is_refused_and_ctrl_c_stops_the_first_cleanly()
     {

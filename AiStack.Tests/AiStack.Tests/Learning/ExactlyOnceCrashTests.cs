@@ -23,9 +23,13 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
     /// <summary>A PostgreSQL connection string, or null for the SQLite file.</summary>
     protected abstract Task<string?> PostgresAsync();
 
+    /// <summary>Run with every core kept busy by a <see cref="CpuBurner"/>.</summary>
+    protected virtual bool UnderCpuLoad => false;
+
     [Fact]
     public async Task Every_event_is_processed_once_across_repeated_SIGKILLs()
     {
+        using var burner = UnderCpuLoad ? CpuBurner.Start() : null;
         var folder = Infrastructure.TestDirectories.Create("learning-crash");
         var port = LocalServerProcess.FreeTcpPort();
         var postgres = await PostgresAsync();
@@ -213,6 +217,14 @@ public abstract class ExactlyOnceCrashTests(ITestOutputHelper output)
 public sealed class SqliteExactlyOnceCrashTests(ITestOutputHelper output) : ExactlyOnceCrashTests(output)
 {
     protected override Task<string?> PostgresAsync() => Task.FromResult<string?>(null);
+}
+
+/// <summary>The SQLite run again while both cores are kept busy: exactly once must not depend on an idle machine.</summary>
+public sealed class SqliteExactlyOnceCrashUnderCpuLoadTests(ITestOutputHelper output) : ExactlyOnceCrashTests(output)
+{
+    protected override Task<string?> PostgresAsync() => Task.FromResult<string?>(null);
+
+    protected override bool UnderCpuLoad => true;
 }
 
 [Collection(ServersCollection.Name)]
