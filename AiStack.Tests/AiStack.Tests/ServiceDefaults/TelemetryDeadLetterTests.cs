@@ -40,7 +40,8 @@ public sealed class TelemetryDeadLetterTests
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        // Generous: two cores shared with other builds and test runs.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (!await condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "timed out waiting until " + what);
@@ -113,6 +114,28 @@ public sealed class TelemetryDeadLetterTests
         var dead = SingleDeadLetter(outbox);
         Assert.Equal(413, dead["status"]!.GetValue<int>());
         Assert.Equal(8192, dead["event"]!["payload"]!["text"]!.GetValue<string>().Length);
+    }
+
+    [Fact]
+    public async Task A_dead_letter_file_that_cannot_be_written_pauses_the_outbox_until_it_can()
+    {
+        var spool = Infrastructure.TestDirectories.Create("spool");
+        var port = LocalServerProcess.FreeTcpPort();
+        await using var learning = StartLearning(port, new Dictionary<string, string?> { ["Learning:MaxEventBytes"] = "1024" });
+        await using var service = await Sender(spool, port);
+        var outbox = service.Services.GetRequiredService<TelemetryOutbox>();
+        var shipper = service.Services.GetRequiredService<TelemetryShipper>();
+        // A folder where the file should be: every append fails (root ignores permissions, not this).
+        Directory.CreateDirectory(outbox.DeadLetters.FilePath);
+
+        PublishAround(service.Services.GetRequiredService<ITelemetryEvents>(), new { text = new string('z', 4096) });
+        await Eventually(() => Task.FromResult(shipper.LastError is not null), "the shipper reported the failure");
+        Assert.True(outbox.PendingBytes > 0, "nothing may be marked delivered while its refused event is not kept");
+        Assert.False(service.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+
+        Directory.Delete(outbox.DeadLetters.FilePath);
+        await Eventually(async () => outbox.PendingBytes == 0 && await ReceivedAsync(learning) == 10, "the outbox went on once the file could be written");
+        Assert.Equal(4096, SingleDeadLetter(outbox)["event"]!["payload"]!["text"]!.GetValue<string>().Length);
     }
 
     [Fact]
