@@ -94,6 +94,7 @@ public sealed class LearningPipeline(
             State.Update(backlog, paused);
             State.LastRun = time.GetUtcNow();
             metrics.Backlog(backlog.Events, backlog.Lag, paused);
+            await deadLetters.CountAsync(cancellationToken); // refreshes the learning_dead_letters gauge for scrapes between runs
             var examples = await dataset.CountAsync(cancellationToken);
             return new ProcessResponse(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
         }

@@ -105,13 +105,14 @@ public abstract class PoisonEventTests : IAsyncLifetime
     {
         await QuarantineAsync(Events.Iteration(PoisonTask, 1, 1, error: "boom"));
 
+        // Scraped before anything else asks: the run itself keeps the gauge current.
+        var metrics = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Matches(@"(?m)^learning_dead_letters(\{[^}]*\})? 1(\s|$)", metrics);
+        Assert.Matches(@"(?m)^learning_events_quarantined_total(\{[^}]*\})? 1(\s|$)", metrics);
         var health = JsonNode.Parse(await _client.GetStringAsync(new Uri("/health", UriKind.Relative)))!;
         var entry = health["checks"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "dead_letters")!;
         Assert.Equal("degraded", entry["status"]!.GetValue<string>());
         Assert.Equal(1, entry["data"]!["quarantined"]!.GetValue<long>());
-        var metrics = await _client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
-        Assert.Matches(@"(?m)^learning_dead_letters(\{[^}]*\})? 1(\s|$)", metrics);
-        Assert.Matches(@"(?m)^learning_events_quarantined_total(\{[^}]*\})? 1(\s|$)", metrics);
     }
 
     [Fact]
