@@ -8,7 +8,11 @@ public sealed class LearningClient(HttpClient http) : ServiceClient(http, Servic
 {
     public const string ServiceName = "learning";
 
-    /// <summary>POST /events: stores the new events, counts the ones already known (delivery is idempotent).</summary>
+    /// <summary>
+    /// POST /events: stores the new events, counts the ones already known (delivery is idempotent) and lists, by index, the events
+    /// refused on their own (<see cref="TelemetryBatchResult.Rejected"/>); the others are stored all the same. A batch whose every
+    /// event is refused, or whose body is unreadable or too large, throws <see cref="ServiceCallException"/> with the problem details.
+    /// </summary>
     public async Task<TelemetryBatchResult> SendEventsAsync(TelemetryBatch batch, CancellationToken cancellationToken = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, new Uri(LearningRoutes.Events, UriKind.Relative))
@@ -57,6 +61,14 @@ public sealed class LearningClient(HttpClient http) : ServiceClient(http, Servic
 
     public Task<ProposalListResponse> ProposalsAsync(string? status = null, CancellationToken cancellationToken = default) =>
         GetAsync<ProposalListResponse>(LearningRoutes.Proposals(status), cancellationToken);
+
+    /// <summary>GET /learning/dead_letters: events whose processing failed, quarantined and retrying.</summary>
+    public Task<DeadLetterListResponse> DeadLettersAsync(CancellationToken cancellationToken = default) =>
+        GetAsync<DeadLetterListResponse>(LearningRoutes.DeadLetters, cancellationToken);
+
+    /// <summary>POST /learning/dead_letters/{seq}/replay, or every quarantined event with no <paramref name="seq"/>: back into processing once.</summary>
+    public Task<ReplayResponse> ReplayDeadLettersAsync(long? seq = null, CancellationToken cancellationToken = default) =>
+        PostAsync<ReplayResponse>(seq is { } one ? LearningRoutes.ReplayDeadLetter(one) : LearningRoutes.ReplayAllDeadLetters, null, cancellationToken);
 
     public Task<AbCompareResponse> AbCompareAsync(AbCompareRequest request, CancellationToken cancellationToken = default) =>
         PostAsync<AbCompareResponse>(LearningRoutes.AbCompare, request, cancellationToken);

@@ -41,6 +41,7 @@ public static class LearningExtensions
         services.AddSingleton<Signals>();
         services.AddSingleton<EventInterpreter>();
         services.AddSingleton<PipelineLease>();
+        services.AddSingleton<DeadLetters>();
         services.AddSingleton<NearDuplicates>();
         services.AddSingleton<PatternPublisher>();
         services.AddSingleton<ProposalSubmitter>();
@@ -75,7 +76,7 @@ public static class LearningExtensions
         // After the database migrator (registered by AddServiceDatabase), so the schema exists when they start.
         services.AddHostedService<JsonlTailService>();
         services.AddHostedService<ProcessingWorker>();
-        services.AddHealthChecks().AddCheck<BacklogHealthCheck>("backlog");
+        services.AddHealthChecks().AddCheck<BacklogHealthCheck>("backlog").AddCheck<DeadLetterHealthCheck>("dead_letters");
         return builder;
     }
 

@@ -15,7 +15,7 @@ public sealed class LearningOptions
     [Range(1024, 256L * 1024 * 1024, ErrorMessage = "Learning:MaxBatchBytes must be between 1 KiB and 256 MiB.")]
     public long MaxBatchBytes { get; set; } = 32L * 1024 * 1024;
 
-    /// <summary>One event's serialized payload; a larger one makes the batch a 400.</summary>
+    /// <summary>One event's serialized payload; a larger event is refused on its own (the rest of its batch is stored).</summary>
     [Range(256, 16 * 1024 * 1024, ErrorMessage = "Learning:MaxEventBytes must be between 256 bytes and 16 MiB.")]
     public int MaxEventBytes { get; set; } = 256 * 1024;
 
@@ -37,6 +37,17 @@ public sealed class LearningOptions
     /// <summary>Events per processing transaction.</summary>
     [Range(1, 10_000, ErrorMessage = "Learning:BatchSize must be between 1 and 10000.")]
     public int BatchSize { get; set; } = 100;
+
+    /// <summary>Runs in which an event's processing may throw before it is quarantined in <c>dead_letters</c> (one attempt per run).</summary>
+    [Range(1, 100, ErrorMessage = "Learning:MaxAttempts must be between 1 and 100.")]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>
+    /// Longest pause of a background loop (processing, tailing) after consecutive failures: the pause starts at the loop's own
+    /// interval and doubles with each failure up to this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00", ErrorMessage = "Learning:MaxRetryDelay must be between 10 ms and 1 day.")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>How long a replica holds the pipeline lease without renewing it.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "Learning:LeaseDuration must be between 1 second and 1 hour.")]

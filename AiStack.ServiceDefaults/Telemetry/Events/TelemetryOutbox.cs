@@ -31,6 +31,7 @@ public sealed class TelemetryOutbox : ITelemetryEvents, IDisposable
         // Opened on first use: a service that never publishes never creates a spool file.
         _spoolDirectory = _options.SpoolDirectory ?? Path.Combine(AiStackPaths.Home, "spool");
         _spool = new Lazy<TelemetrySpool>(() => new TelemetrySpool(_spoolDirectory, identity.Name));
+        DeadLetters = new TelemetryDeadLetterFile(Path.Combine(_spoolDirectory, identity.Name + ".jsonl"));
         var meter = meters.Create("AiStack.Telemetry");
         _published = meter.CreateCounter<long>("aistack_telemetry_events_published", description: "Telemetry events written to the outbox.");
         _dropped = meter.CreateCounter<long>("aistack_telemetry_events_dropped", description: "Telemetry events dropped because the outbox was full.");
@@ -39,6 +40,9 @@ public sealed class TelemetryOutbox : ITelemetryEvents, IDisposable
     }
 
     public TelemetrySpool Spool => _spool.Value;
+
+    /// <summary>Where events that the receiver refused for good are kept, beside the spool.</summary>
+    public TelemetryDeadLetterFile DeadLetters { get; }
 
     /// <summary>Whether there may be something to deliver: this process wrote events, or an earlier one left a spool behind.</summary>
     public bool MayHavePending => _spool.IsValueCreated ? _spool.Value.PendingBytes > 0 : File.Exists(Path.Combine(_spoolDirectory, _identity.Name + ".jsonl"));

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace AiStack.ServiceDefaults.Telemetry.Events;
 
-/// <summary>Degraded when undelivered telemetry piles up (non-critical: the service itself works on).</summary>
+/// <summary>
+/// Degraded when undelivered telemetry piles up (non-critical: the service itself works on). Events the receiver refused for good
+/// are counted in <c>dead_lettered</c> without degrading: they no longer hold anything up, and the file says what they were.
+/// </summary>
 public sealed class TelemetryOutboxHealthCheck(TelemetryOutbox outbox, TelemetryShipper shipper, IOptions<TelemetryOutboxOptions> options) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -13,7 +16,13 @@ public sealed class TelemetryOutboxHealthCheck(TelemetryOutbox outbox, Telemetry
         {
             ["pending_bytes"] = pending,
             ["destination_configured"] = shipper.HasDestination,
+            ["dead_lettered"] = outbox.DeadLetters.Count,
         };
+        if (outbox.DeadLetters.Count > 0)
+        {
+            data["dead_letter_file"] = outbox.DeadLetters.FilePath;
+        }
+
         if (shipper.LastError is { } error)
         {
             data["last_error"] = error;

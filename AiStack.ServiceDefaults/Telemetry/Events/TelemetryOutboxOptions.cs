@@ -25,6 +25,10 @@ public sealed class TelemetryOutboxOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ShipInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Longest pause between deliveries while they fail (5xx, 429, unreachable): the pause doubles from <see cref="ShipInterval"/> up to this.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The service that receives events (its address from <c>services__{name}__http__0</c>).</summary>
     [Required]
     public string Destination { get; set; } = "learning";

@@ -22,7 +22,8 @@ public sealed record BackpressureView(long BacklogEvents, long BacklogBytes, lon
 
 public sealed record DeduplicationView(double Rate, long Removed, long Exact, long Near);
 
-public sealed record EventCounts(long Received, long Processed, long Lag, double LagSeconds, long Corrupt, long Duplicates, long NotLearnable, long Filtered);
+public sealed record EventCounts(long Received, long Processed, long Lag, double LagSeconds, long Corrupt, long Duplicates, long NotLearnable, long Filtered,
+    long DeadLetters, long Retrying);
 
 public sealed record CheckpointView(long Batch, long LastSeq, long Events, string Holder, DateTimeOffset UpdatedAt);
 
@@ -76,6 +77,19 @@ public sealed record PatternListResponse(IReadOnlyList<PatternView> Patterns, lo
 /// <summary>GET /events: stored telemetry events, newest first.</summary>
 public sealed record EventListResponse(IReadOnlyList<AiStack.Contracts.Telemetry.TelemetryEvent> Events, int Count);
 
+/// <summary>
+/// An event whose processing failed: <c>retrying</c> while it has attempts left (it is tried again in the next run), <c>quarantined</c>
+/// once it has failed <c>Learning:MaxAttempts</c> times (kept out of processing until replayed). <see cref="Seq"/> names it in the replay route.
+/// </summary>
+public sealed record DeadLetterView(long Seq, string EventId, string Type, string Source, string Status, string Error, int Attempts,
+    DateTimeOffset FirstFailedAt, DateTimeOffset LastFailedAt, DateTimeOffset? QuarantinedAt);
+
+/// <summary>GET /learning/dead_letters: quarantined and retrying events, most recent failure first.</summary>
+public sealed record DeadLetterListResponse(IReadOnlyList<DeadLetterView> DeadLetters, int Count, long Quarantined, long Retrying);
+
+/// <summary>POST /learning/dead_letters/replay and /learning/dead_letters/{seq}/replay: how many quarantined events went back into processing.</summary>
+public sealed record ReplayResponse(int Replayed);
+
 public static class LearningRoutes
 {
     public const int MaxEventQuery = 5000;
@@ -87,6 +101,11 @@ public static class LearningRoutes
     public const string Export = "learning/export";
     public const string Dataset = "learning/dataset";
     public const string AbCompare = "learning/ab_compare";
+    public const string DeadLetters = "learning/dead_letters";
+    public const string ReplayAllDeadLetters = "learning/dead_letters/replay";
+    public const int MaxDeadLetterPage = 1000;
+
+    public static string ReplayDeadLetter(long seq) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"learning/dead_letters/{seq}/replay");
 
     public static string Patterns(int limit) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"learning/patterns?limit={limit}");
 

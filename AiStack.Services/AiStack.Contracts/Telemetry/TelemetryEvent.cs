@@ -28,10 +28,20 @@ public sealed record TelemetryEvent(
 /// <summary>POST /events on the Learning service: a batch of events.</summary>
 public sealed record TelemetryBatch([property: JsonPropertyName("events")] IReadOnlyList<TelemetryEvent> Events);
 
-/// <summary>The answer to a batch: how many were new and how many were already known (idempotent delivery).</summary>
+/// <summary>
+/// The answer to a batch, per event: how many were new, how many were already known (idempotent delivery), and each event that
+/// was refused (by its index in the batch) with the reason. A refused event is refused for good: sending it again gets the same answer.
+/// </summary>
 public sealed record TelemetryBatchResult(
     [property: JsonPropertyName("accepted")] int Accepted,
-    [property: JsonPropertyName("duplicates")] int Duplicates);
+    [property: JsonPropertyName("duplicates")] int Duplicates,
+    [property: JsonPropertyName("rejected")] IReadOnlyList<RejectedEvent> Rejected);
+
+/// <summary>One event of a batch that the receiver refused: its index in the batch, its id where it had a readable one, and why.</summary>
+public sealed record RejectedEvent(
+    [property: JsonPropertyName("index")] int Index,
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("reason")] string Reason);
 
 /// <summary>Event types, the original's names kept (snake_case) and the new ones added.</summary>
 public static class TelemetryEventTypes

@@ -37,7 +37,7 @@ public sealed class EmbedderHealthCheck(KnowledgeEmbedder embedder, ReembeddingP
         var description = $"{embedder.ModelId}, {vector.Length} dimensions";
         if (progress.Error is { } error)
         {
-            return HealthCheckResult.Degraded($"{description}; re-embedding stopped: {error}. It resumes at the next start.", data: data);
+            return HealthCheckResult.Degraded($"{description}; re-embedding failed: {error}. It is retried with back-off.", data: data);
         }
 
         if (pending.Count > 0)

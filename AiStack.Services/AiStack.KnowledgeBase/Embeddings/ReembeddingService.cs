@@ -1,5 +1,6 @@
 using AiStack.KnowledgeBase.Caching;
 using AiStack.KnowledgeBase.Vectors;
+using AiStack.ServiceDefaults.Hosting;
 using AiStack.Storage;
 using Dapper;
 
@@ -9,7 +10,8 @@ namespace AiStack.KnowledgeBase.Embeddings;
 /// After start-up, re-embeds in the background every chunk whose vector another model made (after <c>Embeddings:Provider</c>
 /// or the model changed), batch by batch: each batch's new vectors are written to the database and the vector store together,
 /// so the index only ever holds the current model's vectors. When a collection has no stale chunk left, its embedder is
-/// recorded. Progress is in /health (<c>embedder</c>) and <c>GET /collections</c>.
+/// recorded. Progress is in /health (<c>embedder</c>) and <c>GET /collections</c>. A failure (the embedder or the database down) is
+/// logged and the work retried after a pause that doubles up to 5 minutes; finished batches are not done again.
 /// </summary>
 public sealed class ReembeddingService(
     Database database,
@@ -18,35 +20,61 @@ public sealed class ReembeddingService(
     CollectionEmbedders collectionEmbedders,
     ReembeddingProgress progress,
     IRetrievalCache cache,
+    TimeProvider time,
     ILogger<ReembeddingService> logger) : BackgroundService
 {
     private const int BatchSize = 64;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(5);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Let start-up finish first: the host's StartAsync runs this method up to its first await.
         await Task.Yield();
-        try
+        var backoff = new RetryBackoff(MaxRetry);
+        while (!stoppingToken.IsCancellationRequested)
         {
-            var model = embedder.ModelId;
-            var dimensions = await embedder.GetDimensionsAsync(stoppingToken);
-            foreach (var (collection, _) in progress.Pending)
+            try
             {
-                var done = await ReembedCollectionAsync(collection, model, stoppingToken);
-                await collectionEmbedders.RecordAsync(collection, model, dimensions, stoppingToken);
-                progress.Finish(collection);
-                await cache.InvalidateAsync(stoppingToken);
-                logger.LogInformation("Re-embedded {Count} chunks of {Collection} with {Model}", done, collection, model);
+                await ReembedPendingAsync(stoppingToken);
+                progress.Error = null;
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Shutting down: the rest is re-embedded at the next start.
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The embedder or the database failing for a while must not leave stale vectors until the next restart.
+                var delay = backoff.Failed(FirstRetry);
+                progress.Error = ex.Message;
+                logger.LogError("Re-embedding failed ({Failures} in a row); retrying in {Delay}: {ErrorType}: {Error}",
+                    backoff.Failures, delay, ex.GetType().Name, ex.Message);
+                try
+                {
+                    await Task.Delay(delay, time, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+    }
+
+    private async Task ReembedPendingAsync(CancellationToken stoppingToken)
+    {
+        var model = embedder.ModelId;
+        var dimensions = await embedder.GetDimensionsAsync(stoppingToken);
+        foreach (var (collection, _) in progress.Pending)
         {
-            // Shutting down: the rest is re-embedded at the next start.
-        }
-        catch (Exception ex)
-        {
-            progress.Error = ex.Message;
-            logger.LogError(ex, "Re-embedding stopped: {Error}", ex.Message);
+            var done = await ReembedCollectionAsync(collection, model, stoppingToken);
+            await collectionEmbedders.RecordAsync(collection, model, dimensions, stoppingToken);
+            progress.Finish(collection);
+            await cache.InvalidateAsync(stoppingToken);
+            logger.LogInformation("Re-embedded {Count} chunks of {Collection} with {Model}", done, collection, model);
         }
     }
 

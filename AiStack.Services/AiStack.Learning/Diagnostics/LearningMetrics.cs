@@ -13,6 +13,8 @@ public sealed class LearningMetrics
     private readonly Counter<long> _eventsProcessed;
     private readonly Counter<long> _patternsExtracted;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _quarantined;
+    private long _deadLetters;
     private long _datasetBytes;
     private double _lagSeconds;
     private long _backlogEvents;
@@ -25,6 +27,8 @@ public sealed class LearningMetrics
         _eventsProcessed = meter.CreateCounter<long>("learning_events_processed", description: "Events processed by the pipeline (each exactly once).");
         _patternsExtracted = meter.CreateCounter<long>("learning_patterns_extracted", description: "New patterns stored.");
         _errors = meter.CreateCounter<long>("learning_errors", description: "Errors by type (processing, tail, knowledgebase, ralph, corrupt_line).");
+        _quarantined = meter.CreateCounter<long>("learning_events_quarantined", description: "Events moved to dead_letters after failing Learning:MaxAttempts times.");
+        meter.CreateObservableGauge("learning_dead_letters", () => Interlocked.Read(ref _deadLetters), description: "Quarantined events waiting for a replay.");
         meter.CreateObservableGauge("learning_dataset_size_bytes", () => Interlocked.Read(ref _datasetBytes), description: "Size of the fine-tuning dataset file.");
         meter.CreateObservableGauge("learning_lag_seconds", () => Volatile.Read(ref _lagSeconds), description: "Age of the oldest unprocessed event.");
         meter.CreateObservableGauge("learning_backlog_events", () => Interlocked.Read(ref _backlogEvents), description: "Unprocessed events.");
@@ -36,6 +40,10 @@ public sealed class LearningMetrics
     public void PatternsExtracted(long count) => _patternsExtracted.Add(count);
 
     public void Error(string type, long count = 1) => _errors.Add(count, new KeyValuePair<string, object?>("type", type));
+
+    public void Quarantined() => _quarantined.Add(1);
+
+    public void DeadLetters(long quarantined) => Interlocked.Exchange(ref _deadLetters, quarantined);
 
     public void DatasetSize(long bytes) => Interlocked.Exchange(ref _datasetBytes, bytes);
 

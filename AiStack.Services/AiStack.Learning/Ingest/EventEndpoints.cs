@@ -8,7 +8,11 @@ using Microsoft.Extensions.Options;
 
 namespace AiStack.Learning.Ingest;
 
-/// <summary><c>POST /events</c> (idempotent batch ingest) and <c>GET /events</c> (for the Dashboard's charts).</summary>
+/// <summary>
+/// <c>POST /events</c> (idempotent batch ingest, answered per event: one bad event never costs the others) and <c>GET /events</c>
+/// (for the Dashboard's charts). Only a body that is unreadable, not a batch, over <c>Learning:MaxBatchEvents</c> events or over
+/// <c>Learning:MaxBatchBytes</c> (413) is refused whole.
+/// </summary>
 public static class EventEndpoints
 {
     public const int MaxQueryLimit = LearningRoutes.MaxEventQuery;
@@ -17,7 +21,7 @@ public static class EventEndpoints
     {
         var group = routes.MapGroup("/events").WithTags("Events");
         group.MapPost("/", IngestAsync).WithName("IngestEvents").WithRequestBodyLimit(maxBatchBytes).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Ingest)
-            .WithSummary("Stores a batch of telemetry events; ids seen before count as duplicates. All or nothing.");
+            .WithSummary("Stores a batch of telemetry events and answers per event: ids seen before count as duplicates, invalid events are refused by index.");
         group.MapGet("/", QueryAsync).WithName("QueryEvents");
         return group;
     }
@@ -58,38 +62,53 @@ public static class EventEndpoints
 
         var now = time.GetUtcNow();
         var events = new List<TelemetryEvent>(array.Count);
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var rejected = new List<RejectedEvent>();
         for (var i = 0; i < array.Count; i++)
         {
-            var key = string.Create(CultureInfo.InvariantCulture, $"events[{i}]");
-            if (array[i] is not JsonObject item)
+            if (Check(array[i], limits.MaxEventBytes, now, out var reason) is { } mapped)
             {
-                errors[key] = ["Each event must be a JSON object."];
-                continue;
+                events.Add(mapped);
             }
-
-            if (!EventMapper.TryMap(item, "unknown", null, now, out var mapped, out var error))
+            else
             {
-                errors[key] = [error!];
-                continue;
+                rejected.Add(new RejectedEvent(i, (array[i] as JsonObject)?["id"] is JsonValue id && id.TryGetValue<string>(out var text) ? text : null, reason!));
             }
-
-            if (Encoding.UTF8.GetByteCount(mapped!.Payload.ToJsonString()) > limits.MaxEventBytes)
-            {
-                errors[key] = [$"The payload is larger than {limits.MaxEventBytes} bytes (Learning:MaxEventBytes)."];
-                continue;
-            }
-
-            events.Add(mapped);
         }
 
-        if (errors.Count > 0)
+        if (events.Count == 0 && rejected.Count > 0)
         {
-            // Nothing of the batch is stored: the sender fixes or drops the bad events and sends again.
-            return TypedResults.ValidationProblem(errors, detail: $"{errors.Count} of {array.Count} events are invalid; none was stored.");
+            // Nothing to store: the whole batch is bad input. The per-event answer travels along for senders that read it.
+            var errors = rejected.ToDictionary(r => string.Create(CultureInfo.InvariantCulture, $"events[{r.Index}]"), r => new[] { r.Reason }, StringComparer.Ordinal);
+            return TypedResults.ValidationProblem(errors, detail: $"All {rejected.Count} events are invalid; none was stored.",
+                extensions: new Dictionary<string, object?> { ["rejected"] = rejected });
         }
 
-        return TypedResults.Ok(await store.AddAsync(events, cancellationToken));
+        var stored = await store.AddAsync(events, cancellationToken);
+        // Indexes are the sender's: a refused event never shifts the answer for the others.
+        return TypedResults.Ok(stored with { Rejected = rejected });
+    }
+
+    /// <summary>One event of a batch as the store takes it, or why not (the rule it breaks, with the setting that sets the limit).</summary>
+    private static TelemetryEvent? Check(JsonNode? node, int maxEventBytes, DateTimeOffset now, out string? reason)
+    {
+        if (node is not JsonObject item)
+        {
+            reason = "Each event must be a JSON object.";
+            return null;
+        }
+
+        if (!EventMapper.TryMap(item, "unknown", null, now, out var mapped, out reason))
+        {
+            return null;
+        }
+
+        if (Encoding.UTF8.GetByteCount(mapped!.Payload.ToJsonString()) > maxEventBytes)
+        {
+            reason = $"The payload is larger than {maxEventBytes} bytes (Learning:MaxEventBytes).";
+            return null;
+        }
+
+        return mapped;
     }
 
     private static async Task<IResult> QueryAsync(

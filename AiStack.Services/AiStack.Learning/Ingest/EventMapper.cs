@@ -36,6 +36,13 @@ public static class EventMapper
             return false;
         }
 
+        if (!type.All(IsTypeCharacter))
+        {
+            // Types name what an event is (task_completed, hybrid.route); one with spaces or control characters is no known kind.
+            error = "type must be a name made of letters, digits, '_', '.', '-' or ':'.";
+            return false;
+        }
+
         var id = Text(json, "id") ?? fallbackId;
         if (string.IsNullOrWhiteSpace(id))
         {
@@ -91,10 +98,59 @@ public static class EventMapper
         }
 
         var taskId = Text(json, "task_id") ?? Text(payload, "task_id");
-        mapped = new TelemetryEvent(id, time, source, type, Text(json, "trace_id"), taskId, payload);
+        var traceId = Text(json, "trace_id");
+        var envelope = new[] { ("id", id), ("type", type), ("source", source), ("task_id", taskId), ("trace_id", traceId) };
+        var field = envelope.FirstOrDefault(f => f.Item2?.Contains('\0', StringComparison.Ordinal) == true).Item1 ?? FieldWithNul(payload, "payload");
+        if (field is not null)
+        {
+            // PostgreSQL text cannot hold U+0000: such an event could never be stored, so it is refused here on both engines alike.
+            error = $"{field} contains a NUL character (\\u0000), which is not allowed in any field.";
+            return false;
+        }
+
+        mapped = new TelemetryEvent(id, time, source, type, traceId, taskId, payload);
         error = null;
         return true;
     }
+
+    /// <summary>The path of the first key or string inside <paramref name="node"/> that holds a NUL character, or null.</summary>
+    private static string? FieldWithNul(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj)
+                {
+                    if (key.Contains('\0', StringComparison.Ordinal))
+                    {
+                        return path;
+                    }
+
+                    if (FieldWithNul(value, path + "." + key) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    if (FieldWithNul(array[i], string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]")) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                return value.GetValue<string>().Contains('\0', StringComparison.Ordinal) ? path : null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool IsTypeCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' or ':';
 
     private static string? Text(JsonObject json, string key) =>
         json[key] is JsonValue value && value.GetValueKind() is JsonValueKind.String or JsonValueKind.Number

@@ -55,7 +55,7 @@ public sealed class EventStore(Database database, TimeProvider time)
 
         await Counters.AddAsync(connection, transaction, Counters.EventsReceived, accepted);
         await Counters.AddAsync(connection, transaction, Counters.EventsDuplicate, events.Count - accepted);
-        return new TelemetryBatchResult(accepted, events.Count - accepted);
+        return new TelemetryBatchResult(accepted, events.Count - accepted, []);
     }
 
     public async Task<IReadOnlyList<StoredEvent>> QueryAsync(string? type, DateTimeOffset? since, string? taskId, int limit, CancellationToken cancellationToken)

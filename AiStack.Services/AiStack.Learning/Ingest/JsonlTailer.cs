@@ -16,7 +16,7 @@ namespace AiStack.Learning.Ingest;
 /// read position is stored in the same transaction as the lines' events, so a crash neither skips nor re-reads a line. Rotation is
 /// detected by the file's identity (inode): the open handle of the old file is drained first, then the new file is read from its
 /// start. A file that shrinks below the stored position was truncated and is read again from its start. Lines that are not JSON
-/// objects, or not events, are skipped and counted as corrupt.
+/// objects, not events, or events the store refuses are skipped and counted as corrupt: no line stalls the file.
 /// </summary>
 public sealed class JsonlTailer(
     Database database, EventStore events, IOptions<LearningOptions> options, TimeProvider time, LearningMetrics metrics, ILogger<JsonlTailer> logger)
@@ -148,9 +148,7 @@ public sealed class JsonlTailer(
                 continue;
             }
 
-            var parsed = new List<TelemetryEvent>();
-            var lines = 0;
-            var corrupt = 0;
+            var read = new List<(TelemetryEvent? Event, long End)>();
             var now = time.GetUtcNow();
             var start = 0;
             while (start <= lastNewline)
@@ -164,20 +162,59 @@ public sealed class JsonlTailer(
                     continue;
                 }
 
-                lines++;
-                var mapped = line.Length > maxLine ? null : Parse(line, source, file.Id, lineOffset, now);
-                if (mapped is null)
-                {
-                    corrupt++;
-                }
-                else
-                {
-                    parsed.Add(mapped);
-                }
+                read.Add((line.Length > maxLine ? null : Parse(line, source, file.Id, lineOffset, now), offset + start));
             }
 
-            stored += await CommitAsync(path, file.Id, offset + lastNewline + 1, parsed, lines, corrupt, cancellationToken);
-            offset += lastNewline + 1;
+            var chunkEnd = offset + lastNewline + 1;
+            try
+            {
+                var parsed = read.Where(r => r.Event is not null).Select(r => r.Event!).ToList();
+                stored += await CommitAsync(path, file.Id, chunkEnd, parsed, read.Count, read.Count - parsed.Count, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                stored += await CommitLineByLineAsync(path, file.Id, read, chunkEnd, ex, cancellationToken);
+            }
+
+            offset = chunkEnd;
+        }
+
+        return stored;
+    }
+
+    /// <summary>
+    /// After a chunk's transaction failed: each line on its own, so that a line the store refuses (the only kind of fault that spares
+    /// the position write) is skipped and counted as corrupt, and the file goes on. A failure of the skip itself means the database is
+    /// down or locked: it goes to the caller, and the position stays where it was.
+    /// </summary>
+    private async Task<int> CommitLineByLineAsync(
+        string path, string fileId, List<(TelemetryEvent? Event, long End)> read, long chunkEnd, Exception chunkError, CancellationToken cancellationToken)
+    {
+        logger.LogWarning("Storing {Lines} lines of {Path} failed ({Error}); storing them one by one", read.Count, path, chunkError.Message);
+        var stored = 0;
+        foreach (var (telemetryEvent, end) in read)
+        {
+            if (telemetryEvent is null)
+            {
+                await CommitAsync(path, fileId, end, [], 1, 1, cancellationToken);
+                continue;
+            }
+
+            try
+            {
+                stored += await CommitAsync(path, fileId, end, [telemetryEvent], 1, 0, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                await CommitAsync(path, fileId, end, [], 1, 1, cancellationToken);
+                logger.LogWarning("Skipped the line at byte {Offset} of {Path}: the store refused its event {EventId}: {Error}",
+                    end, path, telemetryEvent.Id, ex.Message);
+            }
+        }
+
+        if (read.Count == 0 || read[^1].End < chunkEnd)
+        {
+            await CommitAsync(path, fileId, chunkEnd, [], 0, 0, cancellationToken);
         }
 
         return stored;
@@ -188,7 +225,7 @@ public sealed class JsonlTailer(
     {
         var result = await database.InTransactionAsync(async (connection, transaction) =>
         {
-            var added = parsed.Count == 0 ? new TelemetryBatchResult(0, 0) : await events.AddAsync(connection, transaction, parsed);
+            var added = parsed.Count == 0 ? new TelemetryBatchResult(0, 0, []) : await events.AddAsync(connection, transaction, parsed);
             await Counters.AddAsync(connection, transaction, Counters.EventsCorrupt, corrupt);
             await SaveAsync(connection, transaction, path, fileId, offset, lines, corrupt);
             return added;
@@ -216,8 +253,9 @@ public sealed class JsonlTailer(
             var fallbackId = $"jsonl:{fileId}:{offset}:{hash}";
             return EventMapper.TryMap(json, source, fallbackId, now, out var mapped, out _) ? mapped : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
+            // Not JSON, not valid UTF-8, a value that does not convert: the line is corrupt, whatever the parser's complaint.
             return null;
         }
     }

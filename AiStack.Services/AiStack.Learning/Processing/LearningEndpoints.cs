@@ -24,12 +24,16 @@ public static class LearningEndpoints
         group.MapGet("/proposals", ProposalsAsync).WithName("ListProposals");
         group.MapGet("/patterns", PatternsAsync).WithName("ListPatterns").WithSummary("The most valuable patterns first (for the control center).");
         group.MapPost("/ab_compare", AbCompareAsync).WithName("AbCompare");
+        group.MapGet("/dead_letters", DeadLettersAsync).WithName("ListDeadLetters").WithSummary("Events whose processing failed: quarantined and retrying.");
+        group.MapPost("/dead_letters/replay", ReplayAllAsync).WithName("ReplayDeadLetters").WithSummary("Puts every quarantined event back into processing.");
+        group.MapPost("/dead_letters/{seq:long}/replay", ReplayOneAsync).WithName("ReplayDeadLetter").WithSummary("Puts one quarantined event back into processing.");
         return group;
     }
 
-    private static async Task<IResult> StatsAsync(Database database, EventStore events, LearningPipeline pipeline, PipelineLease lease,
+    private static async Task<IResult> StatsAsync(Database database, EventStore events, LearningPipeline pipeline, PipelineLease lease, DeadLetters deadLetters,
         Microsoft.Extensions.Options.IOptions<LearningOptions> options, CancellationToken cancellationToken)
     {
+        var dead = await deadLetters.CountAsync(cancellationToken);
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var counters = await Counters.ReadAllAsync(connection, cancellationToken);
         long Counter(string name) => counters.GetValueOrDefault(name);
@@ -55,7 +59,8 @@ public static class LearningEndpoints
             paused,
             new DeduplicationView(candidates == 0 ? 0 : Math.Round((double)removed / candidates, 4), removed, Counter(Counters.DedupExact), Counter(Counters.DedupNear)),
             new EventCounts(Counter(Counters.EventsReceived), Counter(Counters.EventsProcessed), backlog.Events, Math.Round(backlog.Lag.TotalSeconds, 3),
-                Counter(Counters.EventsCorrupt), Counter(Counters.EventsDuplicate), Counter(Counters.NotLearnable), Counter(Counters.Filtered)),
+                Counter(Counters.EventsCorrupt), Counter(Counters.EventsDuplicate), Counter(Counters.NotLearnable), Counter(Counters.Filtered),
+                dead.Quarantined, dead.Retrying),
             checkpoint,
             current is null ? null : new LeaseView(current.Value.Holder, current.Value.ExpiresAt, current.Value.Holder == lease.Holder),
             pipeline.State.LastRun));
@@ -158,6 +163,31 @@ public static class LearningEndpoints
         var b = await StatsFor(byVariant ? request.VariantB! : request.TagB!);
         double? delta = a.AvgRating is not null && b.AvgRating is not null ? Math.Round(b.AvgRating.Value - a.AvgRating.Value, 4) : null;
         return TypedResults.Ok(new AbCompareResponse(a, b, new AbDelta(delta), days));
+    }
+
+    private static async Task<IResult> DeadLettersAsync(DeadLetters deadLetters, CancellationToken cancellationToken, string? limit = null)
+    {
+        var count = 100;
+        if (limit is not null && (!int.TryParse(limit, CultureInfo.InvariantCulture, out count) || count < 1 || count > LearningRoutes.MaxDeadLetterPage))
+        {
+            return Invalid("limit", $"limit must be a whole number from 1 to {LearningRoutes.MaxDeadLetterPage}.");
+        }
+
+        var rows = await deadLetters.ListAsync(count, cancellationToken);
+        var counts = await deadLetters.CountAsync(cancellationToken);
+        return TypedResults.Ok(new DeadLetterListResponse(rows, rows.Count, counts.Quarantined, counts.Retrying));
+    }
+
+    private static async Task<IResult> ReplayAllAsync(DeadLetters deadLetters, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new ReplayResponse(await deadLetters.ReplayAsync(null, cancellationToken)));
+
+    private static async Task<IResult> ReplayOneAsync(long seq, DeadLetters deadLetters, CancellationToken cancellationToken)
+    {
+        var replayed = await deadLetters.ReplayAsync(seq, cancellationToken);
+        return replayed == 0
+            ? TypedResults.Problem(detail: $"No quarantined event has seq {seq.ToString(CultureInfo.InvariantCulture)} (it was replayed already, or has not failed Learning:MaxAttempts times); GET /learning/dead_letters lists them.",
+                statusCode: StatusCodes.Status404NotFound, title: "No such dead letter.")
+            : TypedResults.Ok(new ReplayResponse(replayed));
     }
 
     private static IResult Invalid(string field, string message) =>

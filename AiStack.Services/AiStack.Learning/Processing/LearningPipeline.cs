@@ -24,6 +24,7 @@ public sealed class LearningPipeline(
     EventStore events,
     EventInterpreter interpreter,
     PipelineLease lease,
+    DeadLetters deadLetters,
     NearDuplicates nearDuplicates,
     PatternPublisher publisher,
     ProposalSubmitter submitter,
@@ -67,10 +68,12 @@ public sealed class LearningPipeline(
             var maxBatches = paused && !onDemand ? 1 : int.MaxValue;
             int batches = 0, patterns = 0;
             long processed = 0;
+            // Events that failed in this run wait for the next one (one attempt per run), so they never hold up the events after them.
+            var failed = new HashSet<long>();
             while (batches < maxBatches && !cancellationToken.IsCancellationRequested)
             {
-                var batch = await ProcessBatchAsync(cancellationToken);
-                if (batch.Events == 0)
+                var batch = await ProcessBatchAsync(failed, cancellationToken);
+                if (batch.Read == 0)
                 {
                     break;
                 }
@@ -91,6 +94,7 @@ public sealed class LearningPipeline(
             State.Update(backlog, paused);
             State.LastRun = time.GetUtcNow();
             metrics.Backlog(backlog.Events, backlog.Lag, paused);
+            await deadLetters.CountAsync(cancellationToken); // refreshes the learning_dead_letters gauge for scrapes between runs
             var examples = await dataset.CountAsync(cancellationToken);
             return new ProcessResponse(paused ? "learning_paused" : "ok", batches, processed, patterns, examples, proposals, paused);
         }
@@ -106,22 +110,73 @@ public sealed class LearningPipeline(
         return backlog.Events > options.Value.BackpressureEvents || backlog.Bytes > options.Value.BackpressureBytes;
     }
 
-    /// <summary>Processes the next batch of unprocessed events in one transaction.</summary>
-    public async Task<(int Events, int Patterns)> ProcessBatchAsync(CancellationToken cancellationToken)
+    /// <summary>What one batch did: events read, events processed (the others failed and were recorded), patterns created.</summary>
+    public readonly record struct BatchResult(int Read, int Events, int Patterns);
+
+    /// <summary>
+    /// Processes the next batch of unprocessed events (except <paramref name="failed"/>) in one transaction. When that throws, the
+    /// batch is done again one event per transaction, so that only the events that fail themselves are held back: each of them gets
+    /// an attempt recorded (and is quarantined at the last one) and joins <paramref name="failed"/>. When even recording the failure
+    /// fails, the database itself is the problem: the exception goes to the caller and nothing is charged to the events.
+    /// </summary>
+    public async Task<BatchResult> ProcessBatchAsync(ISet<long> failed, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(failed);
         List<StoredEvent> rows;
         await using (var connection = await database.OpenConnectionAsync(cancellationToken))
         {
+            var skip = failed.Count == 0 ? "" : " AND NOT (" + database.Dialect.InList("seq", "failed") + ")";
             rows = (await connection.QueryAsync<StoredEvent>(new CommandDefinition(
-                $"SELECT {StoredEvent.Columns} FROM events WHERE processed_batch IS NULL ORDER BY seq LIMIT @limit",
-                new { limit = options.Value.BatchSize }, cancellationToken: cancellationToken))).AsList();
+                $"SELECT {StoredEvent.Columns} FROM events WHERE processed_batch IS NULL{skip} ORDER BY seq LIMIT @limit",
+                new { limit = options.Value.BatchSize, failed = failed.ToArray() }, cancellationToken: cancellationToken))).AsList();
         }
 
         if (rows.Count == 0)
         {
-            return (0, 0);
+            return new BatchResult(0, 0, 0);
         }
 
+        try
+        {
+            var patterns = await CommitAsync(rows, cancellationToken);
+            return new BatchResult(rows.Count, rows.Count, patterns);
+        }
+        catch (Exception ex) when (IsEventFailure(ex, cancellationToken) && rows.Count > 1)
+        {
+            logger.LogWarning("A batch of {Count} events failed ({Error}); processing them one by one to find the failing ones", rows.Count, ex.Message);
+        }
+        catch (Exception ex) when (IsEventFailure(ex, cancellationToken))
+        {
+            await deadLetters.RecordFailureAsync(rows[0], ex, cancellationToken);
+            failed.Add(rows[0].Seq);
+            return new BatchResult(1, 0, 0);
+        }
+
+        int processed = 0, created = 0;
+        foreach (var row in rows)
+        {
+            try
+            {
+                created += await CommitAsync([row], cancellationToken);
+                processed++;
+            }
+            catch (Exception ex) when (IsEventFailure(ex, cancellationToken))
+            {
+                await deadLetters.RecordFailureAsync(row, ex, cancellationToken);
+                failed.Add(row.Seq);
+            }
+        }
+
+        return new BatchResult(rows.Count, processed, created);
+    }
+
+    /// <summary>A failure that may be the event's own; a lost lease or a stop is the pipeline's and is never charged to an event.</summary>
+    private static bool IsEventFailure(Exception ex, CancellationToken cancellationToken) =>
+        ex is not LeaseLostException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested);
+
+    /// <summary>One transaction: the rows' results, the rows marked processed, counters, checkpoint and lease. Returns the patterns created.</summary>
+    private async Task<int> CommitAsync(IReadOnlyList<StoredEvent> rows, CancellationToken cancellationToken)
+    {
         var counts = await database.InTransactionAsync(async (connection, transaction) =>
         {
             if (!await lease.RenewAsync(connection, transaction))
@@ -148,6 +203,7 @@ public sealed class LearningPipeline(
                 throw new LeaseLostException($"Only {marked} of {rows.Count} events were still unprocessed; the batch is rolled back.");
             }
 
+            await deadLetters.ClearAsync(connection, transaction, seqs);
             await Counters.AddAsync(connection, transaction, Counters.EventsProcessed, rows.Count);
             await Counters.AddAsync(connection, transaction, Counters.NotLearnable, batch.NotLearnable);
             await connection.ExecuteAsync(
@@ -160,7 +216,7 @@ public sealed class LearningPipeline(
 
         metrics.EventsProcessed(rows.Count);
         metrics.PatternsExtracted(counts.PatternsCreated);
-        return (rows.Count, counts.PatternsCreated);
+        return counts.PatternsCreated;
     }
 
     private async Task<int> AfterBatchesAsync(bool datasetMayHaveChanged, CancellationToken cancellationToken)
@@ -184,7 +240,7 @@ public sealed class LearningPipeline(
         {
             return await step();
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or InvalidOperationException or TaskCanceledException or System.Data.Common.DbException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or UnauthorizedAccessException or InvalidOperationException or TaskCanceledException or System.Data.Common.DbException)
         {
             metrics.Error(errorType);
             logger.LogWarning(ex, "Learning step {Step} failed; it is retried on the next run", errorType);
@@ -205,6 +261,11 @@ public sealed class PipelineState
     public bool Standby { get; set; }
 
     public DateTimeOffset? LastRun { get; set; }
+
+    /// <summary>Scheduled runs that failed in a row (0 after a success), and the last failure, for /health.</summary>
+    public int ConsecutiveFailures { get; set; }
+
+    public string? LastError { get; set; }
 
     public void Update(Backlog backlog, bool paused)
     {

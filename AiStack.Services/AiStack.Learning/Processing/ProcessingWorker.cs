@@ -1,20 +1,30 @@
 using AiStack.Learning.Diagnostics;
+using AiStack.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AiStack.Learning.Processing;
 
-/// <summary>Runs the pipeline every <c>Learning:ProcessingInterval</c> (default 60 s); <c>POST /learning/process</c> runs it on demand.</summary>
+/// <summary>
+/// Runs the pipeline every <c>Learning:ProcessingInterval</c> (default 60 s); <c>POST /learning/process</c> runs it on demand. A run
+/// that fails (the database locked or gone, say) is logged once and the next one waits longer, doubling up to
+/// <c>Learning:MaxRetryDelay</c>; the loop itself catches everything, so no failure stops the host.
+/// </summary>
 public sealed class ProcessingWorker(
     LearningPipeline pipeline, PipelineLease lease, IOptionsMonitor<LearningOptions> options, TimeProvider time, LearningMetrics metrics, ILogger<ProcessingWorker> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var backoff = new RetryBackoff(options.CurrentValue.MaxRetryDelay);
         while (!stoppingToken.IsCancellationRequested)
         {
+            var delay = options.CurrentValue.ProcessingInterval;
             try
             {
                 await pipeline.RunAsync(onDemand: false, stoppingToken);
+                backoff.Succeeded();
+                pipeline.State.ConsecutiveFailures = 0;
+                pipeline.State.LastError = null;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -26,13 +36,17 @@ public sealed class ProcessingWorker(
             }
             catch (Exception ex)
             {
+                delay = backoff.Failed(delay);
+                pipeline.State.ConsecutiveFailures = backoff.Failures;
+                pipeline.State.LastError = $"{ex.GetType().Name}: {ex.Message}";
                 metrics.Error("processing");
-                logger.LogError(ex, "A learning run failed; its batch was rolled back and is retried on the next run");
+                logger.LogError("A learning run failed ({Failures} in a row), its batch was rolled back; next run in {Delay}: {ErrorType}: {Error}",
+                    backoff.Failures, delay, ex.GetType().Name, ex.Message);
             }
 
             try
             {
-                await Task.Delay(options.CurrentValue.ProcessingInterval, time, stoppingToken);
+                await Task.Delay(delay, time, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -8,7 +8,7 @@ namespace AiStack.Learning.Processing;
 /// <summary>
 /// Telemetry retention: processed events older than <c>Learning:CompressAfter</c> (7 days) keep their row but their payload is
 /// gzip-compressed; processed events older than <c>Learning:DeleteAfter</c> (30 days) are deleted. Unprocessed events are never touched.
-/// Age is the event's own time.
+/// Quarantined events (processed_batch 0, see <see cref="DeadLetters"/>) are kept too. Age is the event's own time.
 /// </summary>
 public sealed class Retention(Database database, IOptions<LearningOptions> options, TimeProvider time)
 {
@@ -25,7 +25,7 @@ public sealed class Retention(Database database, IOptions<LearningOptions> optio
         await using (var connection = await database.OpenConnectionAsync(cancellationToken))
         {
             deleted = await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM events WHERE processed_batch IS NOT NULL AND time < @deleteBefore", new { deleteBefore }, cancellationToken: cancellationToken));
+                "DELETE FROM events WHERE processed_batch > 0 AND time < @deleteBefore", new { deleteBefore }, cancellationToken: cancellationToken));
         }
 
         long compressed = 0;
@@ -34,7 +34,7 @@ public sealed class Retention(Database database, IOptions<LearningOptions> optio
             var count = await database.InTransactionAsync(async (connection, transaction) =>
             {
                 var rows = (await connection.QueryAsync<(long Seq, string Payload)>(
-                    $"SELECT seq, payload FROM events WHERE processed_batch IS NOT NULL AND payload IS NOT NULL AND time < @compressBefore ORDER BY seq LIMIT {CompressBatch}",
+                    $"SELECT seq, payload FROM events WHERE processed_batch > 0 AND payload IS NOT NULL AND time < @compressBefore ORDER BY seq LIMIT {CompressBatch}",
                     new { compressBefore }, transaction)).AsList();
                 foreach (var row in rows)
                 {

@@ -3,6 +3,7 @@ using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Settings;
 using AiStack.Ralph.Tasks;
 using AiStack.Ralph.Telemetry;
+using AiStack.ServiceDefaults.Hosting;
 using AiStack.Storage;
 using AiStack.Storage.Dialects;
 using Microsoft.Extensions.Options;
@@ -22,8 +23,11 @@ public sealed partial class RalphLoop(
     Database database,
     ReplicaIdentity replica,
     IOptions<RalphOptions> options,
+    TimeProvider time,
     ILogger<RalphLoop> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxClaimRetry = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, TaskCancellation> _running = new(StringComparer.Ordinal);
 
     public bool IsRunning { get; private set; }
@@ -48,11 +52,19 @@ public sealed partial class RalphLoop(
         var lease = TimeSpan.FromSeconds(settings.LeaseSeconds);
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            // One replica per SQLite file: whatever was running belonged to our previous life.
-            var released = await store.ReleaseAllLeasesAsync(stoppingToken);
-            if (released > 0)
+            try
             {
-                LogResuming(logger, released);
+                // One replica per SQLite file: whatever was running belonged to our previous life.
+                var released = await store.ReleaseAllLeasesAsync(stoppingToken);
+                if (released > 0)
+                {
+                    LogResuming(logger, released);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not fatal: those leases expire by themselves and their tasks are claimed again then.
+                LogClaimFailed(logger, e);
             }
         }
 
@@ -60,6 +72,7 @@ public sealed partial class RalphLoop(
         using var slots = new SemaphoreSlim(settings.Concurrency, settings.Concurrency);
         var heartbeat = HeartbeatAsync(lease, stoppingToken);
         var poll = TimeSpan.FromMilliseconds(settings.PollMilliseconds);
+        var claimBackoff = new RetryBackoff(MaxClaimRetry);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -77,12 +90,13 @@ public sealed partial class RalphLoop(
                 try
                 {
                     task = await store.ClaimAsync(replica.Id, lease, stoppingToken);
+                    claimBackoff.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     slots.Release();
                     LogClaimFailed(logger, e);
-                    await Task.Delay(poll, stoppingToken);
+                    await Task.Delay(claimBackoff.Failed(poll), time, stoppingToken);
                     continue;
                 }
 

@@ -14,6 +14,7 @@ public sealed class IngestTests : IAsyncLifetime
     {
         ["Learning:MaxBatchEvents"] = "50",
         ["Learning:MaxBatchBytes"] = "65536",
+        ["Learning:MaxEventBytes"] = "1024",
     });
     private HttpClient _client = null!;
 
@@ -29,8 +30,10 @@ public sealed class IngestTests : IAsyncLifetime
     public async Task Resending_a_batch_counts_its_events_as_duplicates()
     {
         var batch = Enumerable.Range(0, 10).Select(i => Events.Make("task_submitted", new JsonObject { ["n"] = i })).ToArray();
-        Assert.Equal(new TelemetryBatchResult(10, 0), await _client.SendAsync(batch));
-        Assert.Equal(new TelemetryBatchResult(2, 10), await _client.SendAsync([.. batch, Events.Make("x", []), Events.Make("y", [])]));
+        var first = await _client.SendAsync(batch);
+        var again = await _client.SendAsync([.. batch, Events.Make("x", []), Events.Make("y", [])]);
+        Assert.Equal((10, 0, 0), (first.Accepted, first.Duplicates, first.Rejected.Count));
+        Assert.Equal((2, 10, 0), (again.Accepted, again.Duplicates, again.Rejected.Count));
 
         var stats = await _client.StatsAsync();
         Assert.Equal(12, stats["events"]!["received"]!.GetValue<long>());
@@ -46,22 +49,56 @@ public sealed class IngestTests : IAsyncLifetime
         Assert.Equal("2026-11-21T11:00:00.0000000Z", await Dapper.SqlMapper.ExecuteScalarAsync<string>(connection, "SELECT time FROM events"));
     }
 
+    private async Task<HttpResponseMessage> PostAsync(params string[] events) =>
+        await _client.PostAsync(new Uri("/events", UriKind.Relative),
+            new StringContent("{\"events\":[" + string.Join(",", events) + "]}", Encoding.UTF8, "application/json"));
+
     [Fact]
-    public async Task A_batch_with_one_bad_event_is_a_400_and_stores_nothing()
+    public async Task Invalid_events_are_refused_by_index_while_the_rest_of_their_batch_is_stored()
     {
-        var body = new JsonObject
-        {
-            ["events"] = new JsonArray(
-                JsonNode.Parse("""{"id":"good-1","time":"2026-11-21T10:00:00Z","source":"ralph","type":"task_submitted","payload":{}}"""),
-                JsonNode.Parse("""{"id":"bad-1","time":"not a time","source":"ralph","type":"task_submitted","payload":{}}""")),
-        };
-        using var response = await _client.PostAsync(new Uri("/events", UriKind.Relative), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
-        var problem = await response.Content.ReadAsStringAsync();
+        using var response = await PostAsync(
+            """{"id":"good-1","time":"2026-11-21T10:00:00Z","source":"ralph","type":"task_submitted","payload":{}}""",
+            """{"id":"bad-time","time":"not a time","source":"ralph","type":"task_submitted","payload":{}}""",
+            """{"id":"bad-type","source":"ralph","type":"no such type!","payload":{}}""",
+            "{\"id\":\"too-big\",\"source\":\"ralph\",\"type\":\"task_submitted\",\"payload\":{\"text\":\"" + new string('a', 2048) + "\"}}",
+            """{"id":"nul","source":"ralph","type":"task_submitted","payload":{"text":"a\u0000b"}}""",
+            """{"id":"bad-payload","source":"ralph","type":"task_submitted","payload":[1]}""",
+            """{"id":"good-2","source":"ralph","type":"task_submitted","payload":{}}""");
+        var result = await response.ReadAsync<TelemetryBatchResult>();
+
+        Assert.Equal((2, 0), (result.Accepted, result.Duplicates));
+        Assert.Equal([1, 2, 3, 4, 5], result.Rejected.Select(r => r.Index));
+        Assert.Equal(["bad-time", "bad-type", "too-big", "nul", "bad-payload"], result.Rejected.Select(r => r.Id));
+        Assert.Contains("time", result.Rejected[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("type", result.Rejected[1].Reason, StringComparison.Ordinal);
+        Assert.Contains("Learning:MaxEventBytes", result.Rejected[2].Reason, StringComparison.Ordinal);
+        Assert.Contains("NUL", result.Rejected[3].Reason, StringComparison.Ordinal);
+        Assert.Contains("payload", result.Rejected[4].Reason, StringComparison.Ordinal);
+        Assert.Equal(2, (await _client.StatsAsync())["events"]!["received"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task A_batch_whose_every_event_is_invalid_is_a_400_naming_each_and_stores_nothing()
+    {
+        using var response = await PostAsync(
+            """{"id":"bad-1","time":"not a time","source":"ralph","type":"task_submitted"}""",
+            """{"source":"ralph","type":"task_submitted"}""");
+        var problem = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("events[1]", problem, StringComparison.Ordinal);
-        Assert.Contains("time", problem, StringComparison.Ordinal);
+        Assert.Contains("time", problem["errors"]!["events[0]"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("id", problem["errors"]!["events[1]"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal([0, 1], problem["rejected"]!.AsArray().Select(r => r!["index"]!.GetValue<int>()));
         Assert.Equal(0, (await _client.StatsAsync())["events"]!["received"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task An_unreadable_body_is_refused_whole()
+    {
+        using var response = await _client.PostAsync(new Uri("/events", UriKind.Relative),
+            new StringContent("{\"events\":[{\"id\":\"a\",\"type\":\"x\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("malformed", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -106,6 +106,42 @@ public abstract class JsonlTailerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_line_the_store_refuses_is_skipped_and_counted_and_the_file_goes_on()
+    {
+        var database = _factory.Services.GetRequiredService<AiStack.Storage.Database>();
+        await using (var connection = await database.OpenConnectionAsync())
+        {
+            await Dapper.SqlMapper.ExecuteAsync(connection, database.Provider == AiStack.Storage.Dialects.DatabaseProvider.Sqlite
+                ? "CREATE TRIGGER refuse BEFORE INSERT ON events WHEN NEW.id = 'refused' BEGIN SELECT RAISE(ABORT, 'refused by the store'); END;"
+                : "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.id = 'refused' THEN RAISE EXCEPTION 'refused by the store'; END IF; " +
+                  "RETURN NEW; END $$; CREATE TRIGGER refuse BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse();");
+        }
+
+        await File.WriteAllTextAsync(_path, NextLine() + """{"event":"task_submitted","id":"refused"}""" + "\n" + NextLine());
+        Assert.Equal(2, await Tailer.PollAsync(_path, default));
+        Assert.Equal(0, await Tailer.PollAsync(_path, default));
+
+        await File.AppendAllTextAsync(_path, NextLine());
+        Assert.Equal(1, await Tailer.PollAsync(_path, default));
+        var position = await Tailer.LoadAsync(_path, default);
+        Assert.Equal((new FileInfo(_path).Length, 4L, 1L), (position!.Offset, position.Lines, position.Corrupt));
+        Assert.Equal(1, (await _client.StatsAsync())["events"]!["corrupt"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public async Task Lines_that_parse_but_do_not_convert_are_skipped_as_corrupt()
+    {
+        await File.WriteAllTextAsync(_path,
+            """{"event":"task_submitted","note":"nul \u0000 inside"}""" + "\n" +
+            """{"event":"not a type!"}""" + "\n" +
+            """{"event":"task_submitted","timestamp":1e400}""" + "\n" +
+            NextLine());
+        Assert.Equal(1, await Tailer.PollAsync(_path, default));
+        Assert.Equal(3, (await _client.StatsAsync())["events"]!["corrupt"]!.GetValue<long>());
+        Assert.Equal(new FileInfo(_path).Length, (await Tailer.LoadAsync(_path, default))!.Offset);
+    }
+
+    [Fact]
     public async Task A_restarted_tailer_resumes_at_the_stored_position()
     {
         await File.WriteAllTextAsync(_path, NextLine() + NextLine());

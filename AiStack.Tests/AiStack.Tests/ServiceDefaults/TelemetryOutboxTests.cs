@@ -39,7 +39,7 @@ public sealed class TelemetryOutboxTests
                 var batch = await JsonSerializer.DeserializeAsync<TelemetryBatch>(request.Body, TelemetryEvent.Json);
                 Interlocked.Increment(ref receiver.Deliveries);
                 var accepted = batch!.Events.Count(e => receiver.Events.TryAdd(e.Id, e));
-                return Results.Json(new TelemetryBatchResult(accepted, batch.Events.Count - accepted));
+                return Results.Json(new TelemetryBatchResult(accepted, batch.Events.Count - accepted, []));
             });
             await app.StartAsync();
             return receiver;
