@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiStack.AppHost.Infrastructure;
 using AiStack.Contracts.Telemetry;
@@ -133,19 +134,19 @@ internal static class LearningBenchmark
             $"| {name} | {http:N0} | {jsonl:N0} | {processing:N0} ({processed:N0} events) | {result["patterns"]!.GetValue<int>():N0} |");
     }
 
-    private static TelemetryEvent MakeEvent(string prefix, int n) => n % 2 == 0
-        ? new TelemetryEvent($"{prefix}-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.TaskCompleted, null, $"{prefix}-task-{n}", new JsonObject
-        {
-            ["prompt"] = $"Implement step {n} of the data import pipeline with validation",
-            ["output"] = $"Step {n} implemented: parser, validator and tests added.",
-            ["iterations"] = 1 + (n % 5),
-            ["status"] = "completed",
-            ["backend"] = "llm",
-        })
-        : new TelemetryEvent($"{prefix}-{n}", DateTimeOffset.UtcNow, "ralph", TelemetryEventTypes.IterationCompleted, null, $"{prefix}-task-{n}", new JsonObject
-        {
-            ["iteration"] = 1, ["exit_code"] = 0, ["output"] = "ok", ["backend"] = "llm",
-        });
+    // The payloads as Ralph writes them (the Contracts records), so the pipeline learns from them as from real events.
+    private static TelemetryEvent MakeEvent(string prefix, int n)
+    {
+        var task = $"{prefix}-task-{n}";
+        object payload = n % 2 == 0
+            ? new TaskCompletedPayload(task, "completed", "promise", 1 + (n % 5), "adaptive", 5, 12.5, new TaskCompletedSummary(
+                $"Implement step {n} of the data import pipeline with validation", $"Step {n} implemented: parser, validator and tests added.",
+                "llm", "feature", "moderate", 5, 0, 1_200, null))
+            : new IterationCompletedPayload(task, 1, "llm", 0, 850, ["src/import.cs"], 300, "ok");
+        var type = n % 2 == 0 ? TelemetryEventTypes.TaskCompleted : TelemetryEventTypes.IterationCompleted;
+        return new TelemetryEvent($"{prefix}-{n}", DateTimeOffset.UtcNow, "ralph", type, null, task,
+            JsonSerializer.SerializeToNode(payload, payload.GetType(), TelemetryEvent.Json)!.AsObject());
+    }
 
     private static async Task<string> CreateDatabaseAsync(string adminConnectionString)
     {
