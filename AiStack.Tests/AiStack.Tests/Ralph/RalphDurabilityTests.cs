@@ -25,6 +25,8 @@ public sealed class RalphReplicaTests(PostgresFixture postgres)
         {
             var settings = RalphFactory.CommandBackend("agent", script);
             settings["Ralph:ReplicaId"] = name;
+            // Replicas of one database share the workspace root (each checks a task's folder against its own root).
+            settings["Ralph:WorkspaceRoot"] = Path.Combine(shared, "workspaces");
             return new RalphFactory(postgres: connection, settings: settings);
         }
 

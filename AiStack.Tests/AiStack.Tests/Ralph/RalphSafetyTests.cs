@@ -48,28 +48,9 @@ public sealed class RalphSafetyTests
     }
 
     [Fact]
-    public async Task A_verify_command_outside_the_allowed_list_is_refused()
-    {
-        var folder = Infrastructure.TestDirectories.Create("ralph-safety");
-        var settings = RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", "exit 0"));
-        settings["Ralph:AllowedVerifyCommands:0"] = "test";
-        await using var factory = new RalphFactory(settings: settings);
-        var client = factory.CreateClient();
-
-        var refused = await client.PostAsJsonAsync(new Uri("/tasks", UriKind.Relative),
-            new { prompt = "x", backend = "agent", completion = new { verify_command = new[] { "rm", "-rf", "/" } } }, RalphFactory.Json);
-        var allowed = await client.PostAsJsonAsync(new Uri("/tasks", UriKind.Relative),
-            new { prompt = "x", backend = "agent", completion = new { verify_command = "test -f done.txt" } }, RalphFactory.Json);
-
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("not an allowed verify command", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
-    }
-
-    [Fact]
     public async Task Shell_metacharacters_in_the_prompt_are_passed_as_data()
     {
-        await using var factory = Start("printf '%s' \"$1\" > received.txt\nexit 0", "argument", "{prompt}");
+        await using var factory = Start("printf '%s' \"$2\" > received.txt\nexit 0", "argument", "--", "{prompt}");
         var client = factory.CreateClient();
         const string prompt = "$(touch pwned1); touch pwned2 && `touch pwned3` | tee pwned4 > pwned5 'quote\" \\ *";
 
