@@ -42,9 +42,16 @@ public sealed class RalphWorkspaceTests
     public async Task A_folder_of_another_task_is_refused_as_is_one_inside_or_around_it()
     {
         await using var factory = Start();
+        await RefusesTheFoldersOfOtherTasksAsync(factory);
+    }
+
+    /// <summary>Shared with the PostgreSQL run: the query differs by dialect (LIKE, its escapes, case).</summary>
+    internal static async Task RefusesTheFoldersOfOtherTasksAsync(RalphFactory factory)
+    {
         var client = factory.CreateClient();
         var (status, first) = await SubmitAsync(client, "shared/inner", gated: true);
         Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(client, "axb/inner", gated: true)).Status);
 
         foreach (var workspace in new[] { "shared/inner", "shared/inner/deeper", "shared", Path.Combine(factory.WorkspaceRoot, "shared", "inner") })
         {
@@ -53,8 +60,10 @@ public sealed class RalphWorkspaceTests
             Assert.Contains($"workspace of task {first}", message, StringComparison.Ordinal);
         }
 
+        // "_" and "%" are LIKE wildcards: a_b must not be taken for axb.
+        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(client, "a_b")).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(client, "a%")).Status);
         Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(client, "shared/sibling")).Status);
-        Assert.Equal(HttpStatusCode.Accepted, (await SubmitAsync(client, "shared_inner")).Status);
     }
 
     [Fact]
@@ -141,5 +150,18 @@ public sealed class RalphWorkspaceTests
         ], refused);
         Assert.Equal("real\n", File.ReadAllText(Path.Combine(workspace, "src", "real.txt")));
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(workspace, ".git")));
+    }
+}
+
+[Collection(Infrastructure.ServersCollection.Name)]
+public sealed class RalphWorkspacePostgresTests(Infrastructure.PostgresFixture postgres)
+{
+    [Fact]
+    public async Task A_folder_of_another_task_is_refused_on_postgres_too()
+    {
+        var connection = await postgres.CreateDatabaseAsync("ralph_workspaces");
+        var script = RalphFactory.WriteScript(Infrastructure.TestDirectories.Create("ralph-ws-bin"), "agent.sh", "exit 0");
+        await using var factory = new RalphFactory(postgres: connection, settings: RalphFactory.CommandBackend("agent", script));
+        await RalphWorkspaceTests.RefusesTheFoldersOfOtherTasksAsync(factory);
     }
 }
