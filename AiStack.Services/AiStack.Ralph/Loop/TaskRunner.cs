@@ -141,8 +141,8 @@ public sealed partial class TaskRunner(
             var files = swapped is null
                 ? WorkspaceSnapshot.Take(task.Workspace).ChangedSince(before).Union(result.FilesModified).Distinct().Order(StringComparer.Ordinal).ToList()
                 : [];
-            var checkpointFailure = swapped ?? await CheckpointAsync(task, number, result.ExitCode, failed, cancellationToken);
-            var errors = new[] { result.Error, check.VerifyFailure, checkpointFailure }.Where(e => e is not null).ToList();
+            var endingProblem = swapped ?? await CheckpointAsync(task, number, result.ExitCode, failed, cancellationToken);
+            var errors = new[] { result.Error, check.VerifyFailure, endingProblem }.Where(e => e is not null).ToList();
             var error = errors.Count == 0 ? null : string.Join("\n", errors);
 
             var record = new IterationRecord
@@ -175,10 +175,10 @@ public sealed partial class TaskRunner(
             telemetry.Publish(TelemetryEventTypes.IterationCompleted, new IterationCompletedPayload(
                 task.Id, number, task.Backend, result.ExitCode, record.DurationMs, files, result.Tokens,
                 RalphTelemetry.Protect(Cut(result.Output), settings.HashContent), error is null ? null : RalphTelemetry.Protect(Cut(error), settings.HashContent)), task.Id);
-            if (checkpointFailure is not null)
+            if (endingProblem is not null)
             {
                 telemetry.CheckpointFailed();
-                await FinishAsync(task, owner, TaskStatuses.Error, swapped is null ? "git checkpoint failed" : "workspace refused", checkpointFailure, cancellationToken);
+                await FinishAsync(task, owner, TaskStatuses.Error, swapped is null ? "git checkpoint failed" : "workspace refused", endingProblem, cancellationToken);
                 return;
             }
 

@@ -1,4 +1,6 @@
 using AiStack.Contracts.Telemetry;
+using AiStack.Ralph.Commands;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiStack.Tests.Ralph;
 
@@ -67,6 +69,14 @@ public sealed class RalphChildProcessTests
             }
 
             Assert.Contains("RALPH_TASK_ID=" + id, agentSaw, StringComparison.Ordinal);
+            // Git runs no program a test could make print its environment (that is the point of the hardening), so its
+            // environment is read where Ralph builds it.
+            var git = factory.Services.GetRequiredService<ChildEnvironment>().ForGit("probe");
+            Assert.Equal("1", git["GIT_CONFIG_NOSYSTEM"]);
+            Assert.Equal("/dev/null", git["GIT_CONFIG_GLOBAL"]);
+            Assert.Empty(Directory.GetFileSystemEntries(git["HOME"]));
+            Assert.DoesNotContain(git.Keys, Secrets.ContainsKey);
+            Assert.DoesNotContain(git.Values, v => Secrets.ContainsValue(v) || v == RalphFactory.ApiKey);
             Assert.False(Directory.Exists(Path.Combine(factory.Folder, "ralph-scratch", id)), "the scratch folder goes with the finished task");
         }
         finally
