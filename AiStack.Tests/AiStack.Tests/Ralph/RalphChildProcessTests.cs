@@ -8,8 +8,12 @@ namespace AiStack.Tests.Ralph;
 /// What a task's programs see and can make Ralph run: an environment built from an allow-list (none of Ralph's secrets), and git
 /// that runs no hook, no fsmonitor and no driver a repository configures, and whose failures end the task visibly.
 /// </summary>
-public sealed class RalphChildProcessTests
+public sealed class RalphChildProcessTests : IDisposable
 {
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
     private const string Counter = "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\n";
 
     // Shaped as the stack's conventions spell secrets (Aspire's service addresses and connection strings, keys, tokens,
@@ -29,7 +33,7 @@ public sealed class RalphChildProcessTests
     [Fact]
     public async Task A_verify_command_and_an_agent_that_print_their_environment_show_none_of_Ralphs_secrets()
     {
-        var bin = Infrastructure.TestDirectories.Create("ralph-env-bin");
+        var bin = _folders.Create("ralph-env-bin");
         var agent = RalphFactory.WriteScript(bin, "agent.sh", "env\nexit 0");
         // Fails on purpose: a failed verify command's output is what the iteration records.
         var printEnv = RalphFactory.WriteScript(bin, "print-env.sh", "env\nexit 3");
@@ -77,6 +81,8 @@ public sealed class RalphChildProcessTests
             Assert.Empty(Directory.GetFileSystemEntries(git["HOME"]));
             Assert.DoesNotContain(git.Keys, Secrets.ContainsKey);
             Assert.DoesNotContain(git.Values, v => Secrets.ContainsValue(v) || v == RalphFactory.ApiKey);
+            // The final state is stored first; the scratch folder goes before the task_completed event.
+            await factory.Events.SingleAsync(TelemetryEventTypes.TaskCompleted, id);
             Assert.False(Directory.Exists(Path.Combine(factory.Folder, "ralph-scratch", id)), "the scratch folder goes with the finished task");
         }
         finally
@@ -91,7 +97,7 @@ public sealed class RalphChildProcessTests
     [Fact]
     public async Task Hooks_of_a_git_workspace_never_run_and_every_iteration_still_gets_its_checkpoint()
     {
-        var marker = Path.Combine(Infrastructure.TestDirectories.Create("ralph-marker"), "hook-ran");
+        var marker = Path.Combine(_folders.Create("ralph-marker"), "hook-ran");
         await using var factory = new RalphFactory(settings: Agent(Counter + "echo change $n > work.txt\nif [ $n -lt 2 ]; then exit 2; fi\nexit 0"));
         var workspace = await GitWorkspaceAsync(factory, "hooked");
         foreach (var hook in new[] { "pre-commit", "prepare-commit-msg", "commit-msg", "post-commit", "reference-transaction", "post-index-change", "pre-auto-gc" })
@@ -118,7 +124,7 @@ public sealed class RalphChildProcessTests
     [InlineData("core.sshCommand", "MARKER")]
     public async Task A_repository_configured_to_run_a_program_gets_no_checkpoint_and_the_task_ends_with_the_reason(string key, string value)
     {
-        var folder = Infrastructure.TestDirectories.Create("ralph-marker");
+        var folder = _folders.Create("ralph-marker");
         var marker = Path.Combine(folder, "ran");
         var program = RalphFactory.WriteScript(folder, "evil.sh", $"echo ran >> '{marker}'\ncat");
         await using var factory = new RalphFactory(settings: Agent(Counter + "exit 2"));
@@ -160,7 +166,7 @@ public sealed class RalphChildProcessTests
     public async Task A_dot_git_that_is_a_link_gets_no_checkpoint()
     {
         await using var factory = new RalphFactory(settings: Agent(Counter + "exit 2"));
-        var elsewhere = Infrastructure.TestDirectories.Create("ralph-elsewhere-repo");
+        var elsewhere = _folders.Create("ralph-elsewhere-repo");
         await Git(elsewhere, "init", "-q");
         var workspace = Path.Combine(factory.WorkspaceRoot, "linked");
         Directory.CreateDirectory(workspace);
@@ -175,8 +181,8 @@ public sealed class RalphChildProcessTests
         Assert.DoesNotContain("checkpoint", await Git(elsewhere, "log", "--all", "--format=%s"), StringComparison.Ordinal);
     }
 
-    private static Dictionary<string, string?> Agent(string script) =>
-        RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Infrastructure.TestDirectories.Create("ralph-git-bin"), "agent.sh", script));
+    private Dictionary<string, string?> Agent(string script) =>
+        RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(_folders.Create("ralph-git-bin"), "agent.sh", script));
 
     private static async Task<string> GitWorkspaceAsync(RalphFactory factory, string name)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AiStack.Ralph;
 
 namespace AiStack.Tests.Ralph;
 
@@ -8,11 +9,15 @@ namespace AiStack.Tests.Ralph;
 /// Verify commands come from the operator's allow-list (program and argument patterns), command backends keep the prompt out of
 /// their options, and bad command settings stop the start with the key named.
 /// </summary>
-public sealed class RalphCommandTests
+public sealed class RalphCommandTests : IDisposable
 {
-    private static Dictionary<string, string?> AgentSettings(string script = "exit 0", string promptMode = "stdin", params string[] arguments)
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
+    private Dictionary<string, string?> AgentSettings(string script = "exit 0", string promptMode = "stdin", params string[] arguments)
     {
-        var folder = Infrastructure.TestDirectories.Create("ralph-commands");
+        var folder = _folders.Create("ralph-commands");
         return RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", script), 30, promptMode, arguments);
     }
 
@@ -61,7 +66,7 @@ public sealed class RalphCommandTests
     public async Task An_operator_rule_allows_its_program_only_with_arguments_that_match_its_patterns()
     {
         var settings = AgentSettings();
-        var check = RalphFactory.WriteScript(Infrastructure.TestDirectories.Create("ralph-check"), "check.sh", "exit 0");
+        var check = RalphFactory.WriteScript(_folders.Create("ralph-check"), "check.sh", "exit 0");
         settings["Ralph:Commands:IncludeDefaults"] = "false";
         settings["Ralph:Commands:Allowed:check:Program"] = check;
         settings["Ralph:Commands:Allowed:check:Arguments:0"] = "--level=[0-9]";
@@ -146,10 +151,19 @@ public sealed class RalphCommandTests
             settings["Ralph:Commands:Allowed:test-file:Program"] = "test";
         }
 
-        await using var factory = new RalphFactory(settings: settings);
-        var failure = Record.Exception(() => factory.CreateClient());
-
-        Assert.NotNull(failure);
-        Assert.Contains(expected, failure.ToString(), StringComparison.Ordinal);
+        // Started as a plain WebApplication, as Program.cs does: a start that fails inside WebApplicationFactory may surface as a
+        // disposed host instead of the validation error.
+        var folder = _folders.Create("ralph-bad-settings");
+        settings["AISTACK_HOME"] = folder;
+        settings["Storage:SqlitePath"] = Path.Combine(folder, "ralph.db");
+        settings["Ralph:WorkspaceRoot"] = Path.Combine(folder, "workspaces");
+        settings["services:knowledgebase:http:0"] = "http://127.0.0.1:9";
+        settings["services:coordinator:http:0"] = "http://127.0.0.1:9";
+        var app = ServiceDefaults.TestServiceApp.Build(builder => builder.AddRalph(), null, settings, kestrel: false, out _);
+        await using (app)
+        {
+            var failure = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => app.StartAsync());
+            Assert.Contains(expected, failure.Message, StringComparison.Ordinal);
+        }
     }
 }

@@ -201,3 +201,24 @@ public static class RalphClientExtensions
 
     public static string Status(this JsonObject task) => task["status"]!.GetValue<string>();
 }
+
+/// <summary>The folders a test makes beside its factory's (scripts, markers, "outside" targets), deleted when the test ends.</summary>
+public sealed class TestFolders : IDisposable
+{
+    private readonly List<string> _created = [];
+
+    public string Create(string purpose)
+    {
+        var path = Infrastructure.TestDirectories.Create(purpose);
+        _created.Add(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var path in _created)
+        {
+            Infrastructure.TestDirectories.Delete(path);
+        }
+    }
+}

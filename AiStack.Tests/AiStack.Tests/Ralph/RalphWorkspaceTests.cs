@@ -9,12 +9,16 @@ namespace AiStack.Tests.Ralph;
 /// A task works in a sub-folder of the root that is its own, reached without links, checked again around every iteration; edits
 /// never go through a link or into <c>.git/</c>.
 /// </summary>
-public sealed class RalphWorkspaceTests
+public sealed class RalphWorkspaceTests : IDisposable
 {
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
     private const string Counter = "n=$(cat runs 2>/dev/null || echo 0); n=$((n+1)); echo $n > runs\n";
 
-    private static RalphFactory Start(string script = "exit 0") =>
-        new(settings: RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Infrastructure.TestDirectories.Create("ralph-ws-bin"), "agent.sh", script)));
+    private RalphFactory Start(string script = "exit 0") =>
+        new(settings: RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(_folders.Create("ralph-ws-bin"), "agent.sh", script)));
 
     private static async Task<(HttpStatusCode Status, string Message)> SubmitAsync(HttpClient client, string? workspace, bool gated = false)
     {
@@ -85,7 +89,7 @@ public sealed class RalphWorkspaceTests
     [Fact]
     public async Task A_workspace_that_its_agent_swaps_for_a_link_ends_the_task_before_anything_runs_in_the_link()
     {
-        var outside = Infrastructure.TestDirectories.Create("ralph-ws-outside");
+        var outside = _folders.Create("ralph-ws-outside");
         // Run 1 moves its own folder away and leaves a link to the outside in its place.
         await using var factory = Start(Counter + $"cd ..\nmv \"$RALPH_WORKSPACE\" \"$RALPH_WORKSPACE.moved\"\nln -s '{outside}' \"$RALPH_WORKSPACE\"\nexit 0");
         var client = factory.CreateClient();
@@ -105,7 +109,7 @@ public sealed class RalphWorkspaceTests
     [Fact]
     public async Task A_workspace_swapped_for_a_link_between_iterations_is_caught_before_the_next_one()
     {
-        var outside = Infrastructure.TestDirectories.Create("ralph-ws-outside");
+        var outside = _folders.Create("ralph-ws-outside");
         await using var factory = Start(Counter + "exit 2");
         var client = factory.CreateClient();
         var id = (await client.SubmitAsync(new { prompt = "x", backend = "agent", max_iterations = 5, require_approval = true })).Id();
@@ -128,7 +132,7 @@ public sealed class RalphWorkspaceTests
     [Fact]
     public void Edits_through_a_link_inside_the_workspace_or_into_dot_git_are_refused()
     {
-        var workspace = Infrastructure.TestDirectories.Create("ralph-edits");
+        var workspace = _folders.Create("ralph-edits");
         Directory.CreateDirectory(Path.Combine(workspace, "src"));
         Directory.CreateDirectory(Path.Combine(workspace, ".git"));
         Directory.CreateSymbolicLink(Path.Combine(workspace, "alias"), Path.Combine(workspace, "src"));
@@ -154,13 +158,17 @@ public sealed class RalphWorkspaceTests
 }
 
 [Collection(Infrastructure.ServersCollection.Name)]
-public sealed class RalphWorkspacePostgresTests(Infrastructure.PostgresFixture postgres)
+public sealed class RalphWorkspacePostgresTests(Infrastructure.PostgresFixture postgres) : IDisposable
 {
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
     [Fact]
     public async Task A_folder_of_another_task_is_refused_on_postgres_too()
     {
         var connection = await postgres.CreateDatabaseAsync("ralph_workspaces");
-        var script = RalphFactory.WriteScript(Infrastructure.TestDirectories.Create("ralph-ws-bin"), "agent.sh", "exit 0");
+        var script = RalphFactory.WriteScript(_folders.Create("ralph-ws-bin"), "agent.sh", "exit 0");
         await using var factory = new RalphFactory(postgres: connection, settings: RalphFactory.CommandBackend("agent", script));
         await RalphWorkspaceTests.RefusesTheFoldersOfOtherTasksAsync(factory);
     }
