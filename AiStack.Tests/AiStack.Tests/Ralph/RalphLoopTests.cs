@@ -3,11 +3,15 @@ using AiStack.Contracts.Telemetry;
 namespace AiStack.Tests.Ralph;
 
 /// <summary>The loop with real processes: scripts stand in for agent CLIs.</summary>
-public sealed class RalphLoopTests
+public sealed class RalphLoopTests : IDisposable
 {
-    private static async Task<RalphFactory> StartAsync(string script, double timeoutSeconds = 30, Dictionary<string, string?>? extra = null)
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
+    private async Task<RalphFactory> StartAsync(string script, double timeoutSeconds = 30, Dictionary<string, string?>? extra = null)
     {
-        var folder = Infrastructure.TestDirectories.Create("ralph-loop");
+        var folder = _folders.Create("ralph-loop");
         var settings = RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", script), timeoutSeconds);
         foreach (var (key, value) in extra ?? [])
         {
