@@ -2,6 +2,7 @@ using AiStack.Clients;
 using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Adaptive;
 using AiStack.Ralph.Backends;
+using AiStack.Ralph.Commands;
 using AiStack.Ralph.Loop;
 using AiStack.Ralph.Settings;
 using AiStack.Ralph.Tasks;
@@ -48,6 +49,8 @@ public static class RalphExtensions
         services.AddSingleton<AdaptiveHistoryStore>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<WorkspaceResolver>();
+        services.AddSingleton<CommandAllowList>();
+        services.AddSingleton<ChildEnvironment>();
         services.AddSingleton<LoopSignal>();
         services.AddSingleton<ReplicaIdentity>();
         services.AddSingleton<IterationInputBuilder>();

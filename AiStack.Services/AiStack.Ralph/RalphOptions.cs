@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AiStack.Contracts.Tasks;
+using AiStack.Ralph.Commands;
 
 namespace AiStack.Ralph;
 
@@ -37,11 +38,8 @@ public sealed class RalphOptions
     /// <summary>In a git workspace, reset a failed iteration's changes (non-zero exit other than 2) to the last checkpoint.</summary>
     public bool RollbackFailedIterations { get; set; }
 
-    /// <summary>
-    /// Programs a task's <c>completion.verify_command</c> may start (file names such as <c>test</c>, <c>make</c>, <c>pytest</c>, or full
-    /// paths). Empty: any program, which means every holder of the API key can run programs in the workspaces.
-    /// </summary>
-    public List<string> AllowedVerifyCommands { get; set; } = [];
+    /// <summary>Which programs child processes may be and what they see (section <c>Ralph:Commands</c>).</summary>
+    public CommandsOptions Commands { get; set; } = new();
 
     /// <summary>Declared backends by name (<c>Ralph:Backends:&lt;name&gt;</c>); <c>llm</c> is built in.</summary>
     public Dictionary<string, BackendDeclaration> Backends { get; set; } = new(StringComparer.Ordinal);
@@ -55,7 +53,10 @@ public sealed class BackendDeclaration
     /// <summary>command: the program (a path or a name on PATH); never run through a shell.</summary>
     public string? Executable { get; set; }
 
-    /// <summary>command: arguments, each one argument; placeholders <c>{input}</c>, <c>{prompt}</c>, <c>{iteration}</c>, <c>{workspace}</c>, <c>{task_id}</c>.</summary>
+    /// <summary>
+    /// command: arguments, each one argument; placeholders <c>{input}</c>, <c>{prompt}</c>, <c>{input_file}</c>, <c>{iteration}</c>,
+    /// <c>{workspace}</c>, <c>{task_id}</c>. An argument that starts with <c>{input}</c> or <c>{prompt}</c> must follow a <c>--</c>.
+    /// </summary>
     public List<string> Arguments { get; set; } = [];
 
     /// <summary>command: <c>stdin</c> (the iteration input is written to standard input) or <c>argument</c> (only through placeholders).</summary>

@@ -2,8 +2,13 @@ using AiStack.Ralph.Tasks;
 
 namespace AiStack.Ralph.Backends;
 
-/// <summary>What one iteration asks of a backend. <see cref="MaxTokens"/>: the answer length for a backend that generates (llm).</summary>
-public sealed record BackendRequest(TaskRecord Task, int Iteration, string Input, string Workspace, TimeSpan Timeout, int MaxTokens);
+/// <summary>
+/// What one iteration asks of a backend. <see cref="MaxTokens"/>: the answer length for a backend that generates (llm).
+/// <see cref="Environment"/>: the whole environment of a process the backend starts; <see cref="InputFile"/>: where the input goes
+/// for a backend that takes it as a file.
+/// </summary>
+public sealed record BackendRequest(TaskRecord Task, int Iteration, string Input, string Workspace, TimeSpan Timeout, int MaxTokens,
+    IReadOnlyDictionary<string, string> Environment, string InputFile);
 
 /// <summary>What a backend answered. Exit code 2 blocks a premature exit; 124 means the backend ran out of time.</summary>
 public sealed record BackendResult(int ExitCode, string Output, string? Error, bool Completed, IReadOnlyList<string> FilesModified, long Tokens, string? Route)

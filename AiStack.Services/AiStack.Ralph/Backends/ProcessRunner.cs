@@ -8,12 +8,13 @@ public sealed record ProcessOutcome(int ExitCode, string StandardOutput, string 
 
 /// <summary>
 /// Runs a program with an argument list (no shell, so nothing in an argument is ever interpreted), optionally feeding standard
-/// input; on timeout or cancellation the whole process tree is killed.
+/// input; on timeout or cancellation the whole process tree is killed. The program gets exactly <c>environment</c>, nothing of
+/// Ralph's own (see <see cref="Commands.ChildEnvironment"/>).
 /// </summary>
 public static class ProcessRunner
 {
     public static async Task<ProcessOutcome> RunAsync(string executable, IEnumerable<string> arguments, string workingDirectory, string? standardInput,
-        TimeSpan timeout, int maxOutputChars, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
+        TimeSpan timeout, int maxOutputChars, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(executable)
         {
@@ -30,7 +31,9 @@ public static class ProcessRunner
             info.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        ArgumentNullException.ThrowIfNull(environment);
+        info.Environment.Clear();
+        foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }

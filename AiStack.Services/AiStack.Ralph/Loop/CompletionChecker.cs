@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using AiStack.Contracts.Tasks;
 using AiStack.Ralph.Backends;
+using AiStack.Ralph.Commands;
 using AiStack.Ralph.Tasks;
 
 namespace AiStack.Ralph.Loop;
@@ -17,10 +18,16 @@ public static partial class CompletionChecker
     public static readonly TimeSpan DefaultVerifyTimeout = TimeSpan.FromSeconds(60);
     private const int VerifyOutputChars = 4_096;
 
-    public static async Task<CompletionCheck> CheckAsync(CompletionRule rule, BackendResult result, string workspace, CancellationToken cancellationToken)
+    /// <summary>
+    /// The verify command was matched against the allow-list at submission; it is matched again here (the list may have changed
+    /// since) and runs by the rule's full path with the task's <paramref name="environment"/>.
+    /// </summary>
+    public static async Task<CompletionCheck> CheckAsync(CompletionRule rule, BackendResult result, string workspace, CommandAllowList allowList,
+        IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(allowList);
         if (rule.IsEmpty)
         {
             return result.Completed ? new CompletionCheck("backend reported completion", null) : CompletionCheck.NotDone;
@@ -39,8 +46,13 @@ public static partial class CompletionChecker
 
         if (rule.VerifyCommand is { Count: > 0 } command)
         {
+            if (!allowList.TryMatch(command, out var allowed, out var problem))
+            {
+                return new CompletionCheck(null, $"verify command `{string.Join(' ', command)}` refused: {problem}");
+            }
+
             var timeout = rule.VerifyTimeoutS is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultVerifyTimeout;
-            var outcome = await ProcessRunner.RunAsync(command[0], command.Skip(1), workspace, null, timeout, VerifyOutputChars, null, cancellationToken);
+            var outcome = await ProcessRunner.RunAsync(allowed!.Executable, allowed.Arguments, workspace, null, timeout, VerifyOutputChars, environment, cancellationToken);
             if (outcome.ExitCode != 0)
             {
                 // The next iteration is told what the check said, so the agent can fix what it reports.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
 using AiStack.Ralph.Backends;
+using AiStack.Ralph.Commands;
 using AiStack.Ralph.Settings;
 using AiStack.Ralph.Tasks;
 using AiStack.Ralph.Telemetry;
@@ -29,13 +30,17 @@ public sealed class TaskCancellation(CancellationToken hostStopping)
 /// <summary>
 /// Runs one claimed task from its last recorded iteration until a final state: build the input, run the backend, record the
 /// iteration (fenced by the lease), then decide. Exit code 2 blocks a premature exit; exit 0 completes only by the task's rule;
-/// any other code is an error that the next iteration's input carries.
+/// any other code is an error that the next iteration's input carries. The workspace is checked before and after every backend
+/// run, and a failed git checkpoint is recorded with the iteration and ends the task <c>error</c>.
 /// </summary>
 public sealed partial class TaskRunner(
     TaskStore store,
     SettingsStore settingsStore,
     BackendRegistry backends,
     IterationInputBuilder inputs,
+    WorkspaceResolver workspaces,
+    ChildEnvironment children,
+    CommandAllowList allowList,
     RalphTelemetry telemetry,
     IOptions<RalphOptions> options,
     TimeProvider time,
@@ -89,7 +94,6 @@ public sealed partial class TaskRunner(
             return;
         }
 
-        Directory.CreateDirectory(task.Workspace);
         var startedAt = task.StartedAt ?? time.GetUtcNow();
         var rule = task.CompletionRule;
         while (true)
@@ -109,21 +113,37 @@ public sealed partial class TaskRunner(
                 return;
             }
 
+            if (workspaces.Check(task.Workspace) is { } refused)
+            {
+                await FinishAsync(task, owner, TaskStatuses.Error, "workspace refused", refused, cancellationToken);
+                return;
+            }
+
+            Directory.CreateDirectory(task.Workspace);
+            var environment = children.ForTask(task.Id);
             var input = await inputs.BuildAsync(task, number, backend, cancellationToken);
             var timeout = BackendTimeout(backend, task, settings, time.GetUtcNow() - startedAt);
             var before = WorkspaceSnapshot.Take(task.Workspace);
             var stopwatch = Stopwatch.StartNew();
             var maxTokens = task.IterationMaxTokens ?? settings.LlmMaxTokens;
-            var result = await backend.RunAsync(new BackendRequest(task, number, input, task.Workspace, timeout, maxTokens), cancellationToken);
+            var result = await backend.RunAsync(new BackendRequest(task, number, input, task.Workspace, timeout, maxTokens, environment,
+                children.InputFile(task.Id, number)), cancellationToken);
             stopwatch.Stop();
 
+            // The backend may have swapped its folder for a link: then neither the verify command nor git runs in it.
+            var swapped = workspaces.Check(task.Workspace);
             var blocked = result.ExitCode == ExitBlockCode;
-            var check = result.ExitCode == 0 ? await CompletionChecker.CheckAsync(rule, result, task.Workspace, cancellationToken) : CompletionCheck.NotDone;
+            var check = result.ExitCode == 0 && swapped is null
+                ? await CompletionChecker.CheckAsync(rule, result, task.Workspace, allowList, environment, cancellationToken)
+                : CompletionCheck.NotDone;
             var completionReason = check.Reason;
-            var error = check.VerifyFailure is null ? result.Error : string.Join("\n", new[] { result.Error, check.VerifyFailure }.Where(e => e is not null));
             var failed = result.ExitCode is not 0 and not ExitBlockCode;
-            var files = WorkspaceSnapshot.Take(task.Workspace).ChangedSince(before).Union(result.FilesModified).Distinct().Order(StringComparer.Ordinal).ToList();
-            await CheckpointAsync(task, number, result.ExitCode, failed, cancellationToken);
+            var files = swapped is null
+                ? WorkspaceSnapshot.Take(task.Workspace).ChangedSince(before).Union(result.FilesModified).Distinct().Order(StringComparer.Ordinal).ToList()
+                : [];
+            var endingProblem = swapped ?? await CheckpointAsync(task, number, result.ExitCode, failed, cancellationToken);
+            var errors = new[] { result.Error, check.VerifyFailure, endingProblem }.Where(e => e is not null).ToList();
+            var error = errors.Count == 0 ? null : string.Join("\n", errors);
 
             var record = new IterationRecord
             {
@@ -155,6 +175,13 @@ public sealed partial class TaskRunner(
             telemetry.Publish(TelemetryEventTypes.IterationCompleted, new IterationCompletedPayload(
                 task.Id, number, task.Backend, result.ExitCode, record.DurationMs, files, result.Tokens,
                 RalphTelemetry.Protect(Cut(result.Output), settings.HashContent), error is null ? null : RalphTelemetry.Protect(Cut(error), settings.HashContent)), task.Id);
+            if (endingProblem is not null)
+            {
+                telemetry.CheckpointFailed();
+                await FinishAsync(task, owner, TaskStatuses.Error, swapped is null ? "git checkpoint failed" : "workspace refused", endingProblem, cancellationToken);
+                return;
+            }
+
             if (blocked)
             {
                 telemetry.ExitBlocked();
@@ -259,20 +286,18 @@ public sealed partial class TaskRunner(
         }
     }
 
-    private async Task CheckpointAsync(TaskRecord task, int number, int exitCode, bool failed, CancellationToken cancellationToken)
+    /// <summary>Commits (or rolls back) a git workspace; null when done or not a repository, else what failed.</summary>
+    private async Task<string?> CheckpointAsync(TaskRecord task, int number, int exitCode, bool failed, CancellationToken cancellationToken)
     {
         if (!GitCheckpoints.IsRepository(task.Workspace))
         {
-            return;
+            return null;
         }
 
-        if (failed && options.Value.RollbackFailedIterations)
-        {
-            await GitCheckpoints.RollbackAsync(task.Workspace, cancellationToken);
-            return;
-        }
-
-        await GitCheckpoints.CommitAsync(task.Workspace, task.Id, number, exitCode, cancellationToken);
+        var environment = children.ForGit(task.Id);
+        return failed && options.Value.RollbackFailedIterations
+            ? await GitCheckpoints.RollbackAsync(task.Workspace, environment, cancellationToken)
+            : await GitCheckpoints.CommitAsync(task.Workspace, environment, task.Id, number, exitCode, cancellationToken);
     }
 
     private async Task FinishAsync(TaskRecord task, string owner, string status, string reason, string? error, CancellationToken cancellationToken)
@@ -283,6 +308,7 @@ public sealed partial class TaskRunner(
             return;
         }
 
+        children.Release(task.Id);
         var duration = time.GetUtcNow() - (task.StartedAt ?? task.CreatedAt);
         telemetry.TaskFinished(task.Backend, status, duration);
         if (status == TaskStatuses.Stopped)

@@ -9,6 +9,8 @@ public enum StopOutcome { NotFound, AlreadyFinished, Stopped, Stopping }
 
 public enum ApprovalOutcome { NotFound, NotRequired, AlreadyFinished, Recorded }
 
+public sealed record WorkspaceOwner(string TaskId, string Workspace);
+
 public sealed record TaskFilter(string? Status, string? Backend, string? Tag, int Limit, int Offset);
 
 public sealed record TaskCounts(long Total, long Queued, long Running, long Completed, long Failed, long Stopped, long Rejected, long Error, long TotalIterations);
@@ -26,6 +28,26 @@ public sealed class TaskStore(Database database, TimeProvider time)
             await connection.ExecuteAsync(
                 $"INSERT INTO tasks ({TaskColumns}) VALUES (@Id, @Prompt, @Backend, @RequestedMaxIterations, @MaxIterations, @IterationMode, @Complexity, @TaskType, @RequireApproval, @Context, @Completion, @Workspace, @MaxWallS, @MaxTokens, @IterationMaxTokens, @Tags, @Status, @Iteration, @ExitBlocks, @TokensUsed, @CompletionReason, @Error, @Approval, @StopRequested, @TraceId, @LeaseOwner, @LeaseExpiresAt, @CreatedAt, @StartedAt, @LastUpdate, @FinishedAt)",
                 task, transaction), cancellationToken);
+
+    /// <summary>A task whose workspace is <paramref name="workspace"/>, one of its parent folders, or lies below it; null when none.</summary>
+    public async Task<WorkspaceOwner?> WorkspaceOwnerAsync(string workspace, CancellationToken cancellationToken)
+    {
+        // Spelled out rather than a list parameter: Dapper expands lists for SQLite but passes an array to Npgsql.
+        var parameters = new DynamicParameters();
+        var parents = new List<string>();
+        for (var folder = workspace; !string.IsNullOrEmpty(folder); folder = Path.GetDirectoryName(folder))
+        {
+            parameters.Add($"p{parents.Count}", folder);
+            parents.Add($"@p{parents.Count}");
+        }
+
+        var escaped = workspace.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+        parameters.Add("below", escaped + Path.DirectorySeparatorChar + "%");
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<WorkspaceOwner>(
+            $"SELECT id AS TaskId, workspace AS Workspace FROM tasks WHERE workspace IN ({string.Join(", ", parents)}) OR workspace LIKE @below ESCAPE '\\' LIMIT 1",
+            parameters);
+    }
 
     public async Task<TaskRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {

@@ -5,6 +5,7 @@ using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
 using AiStack.Ralph.Adaptive;
 using AiStack.Ralph.Backends;
+using AiStack.Ralph.Commands;
 using AiStack.Ralph.Loop;
 using AiStack.Ralph.Settings;
 using AiStack.Ralph.Telemetry;
@@ -22,6 +23,7 @@ public sealed class TaskSubmitter(
     SettingsStore settingsStore,
     BackendRegistry backends,
     WorkspaceResolver workspaces,
+    CommandAllowList allowList,
     RalphTelemetry telemetry,
     LoopSignal signal,
     IOptions<RalphOptions> options,
@@ -75,11 +77,11 @@ public sealed class TaskSubmitter(
         }
 
         var verify = ReadVerifyCommand(request.Completion?.VerifyCommand, errors);
-        var allowed = options.Value.AllowedVerifyCommands;
-        if (verify is not null && allowed.Count > 0 && !allowed.Contains(verify[0], StringComparer.Ordinal))
+        if (verify is not null && !allowList.TryMatch(verify, out _, out var refusal))
         {
-            errors["completion.verify_command"] = [$"'{verify[0]}' is not an allowed verify command (Ralph:AllowedVerifyCommands: {string.Join(", ", allowed)})."];
+            errors["completion.verify_command"] = [$"verify_command `{string.Join(' ', verify)}` is not allowed: {refusal}"];
         }
+
         if (request.Completion?.VerifyTimeoutS is <= 0 or > 86400)
         {
             errors["completion.verify_timeout_s"] = ["verify_timeout_s must be between 0 and 86400."];
@@ -106,6 +108,10 @@ public sealed class TaskSubmitter(
         if (workspace is null)
         {
             errors["workspace"] = [workspaceProblem!];
+        }
+        else if (await store.WorkspaceOwnerAsync(workspace, cancellationToken) is { } owner)
+        {
+            errors["workspace"] = [$"workspace '{request.Workspace}' is, contains or lies in the workspace of task {owner.TaskId} ({owner.Workspace}); every task works in a folder of its own."];
         }
 
         if (errors.Count > 0)

@@ -16,6 +16,7 @@ public sealed class RalphTelemetry
     private readonly Counter<long> _iterations;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _exitBlocks;
+    private readonly Counter<long> _checkpointFailures;
     private int _active;
     private volatile bool _loopEnabled = true;
 
@@ -28,6 +29,7 @@ public sealed class RalphTelemetry
         _iterations = meter.CreateCounter<long>("ralph_iterations", description: "Iterations run, by backend.");
         _duration = meter.CreateHistogram<double>("ralph_task_duration", unit: "s", description: "Wall time of finished tasks, by backend.");
         _exitBlocks = meter.CreateCounter<long>("ralph_exit_blocks", description: "Iterations whose exit code 2 blocked a premature exit.");
+        _checkpointFailures = meter.CreateCounter<long>("ralph_checkpoint_failures", description: "Iterations whose git checkpoint failed or whose workspace was refused; each ends its task.");
         meter.CreateObservableGauge("ralph_active_tasks", () => Volatile.Read(ref _active), description: "Tasks this replica is running now.");
         meter.CreateObservableGauge("ralph_loop_enabled", () => _loopEnabled ? 1 : 0, description: "1 while the loop claims tasks.");
     }
@@ -53,6 +55,8 @@ public sealed class RalphTelemetry
     public void IterationRan(string backend) => _iterations.Add(1, new KeyValuePair<string, object?>("backend", backend));
 
     public void ExitBlocked() => _exitBlocks.Add(1);
+
+    public void CheckpointFailed() => _checkpointFailures.Add(1);
 
     public void Publish(string type, object payload, string? taskId) => _events.Publish(type, payload, taskId);
 

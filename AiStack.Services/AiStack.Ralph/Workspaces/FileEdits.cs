@@ -6,7 +6,7 @@ public sealed record FileEdit(string Path, string Content);
 
 /// <summary>
 /// The edit format of the <c>llm</c> backend: whole-file blocks <c>&lt;file path="relative/path"&gt;\ncontent\n&lt;/file&gt;</c>. A path
-/// that is absolute, climbs out with <c>..</c>, passes through a symbolic link out of the workspace, or lands in <c>.git/</c> (git runs
+/// that is absolute, climbs out with <c>..</c>, passes through a symbolic link (even one that stays inside), or lands in <c>.git/</c> (git runs
 /// what <c>.git/config</c> and hooks say) is refused.
 /// </summary>
 public static partial class FileEdits
@@ -27,36 +27,72 @@ public static partial class FileEdits
     public static IReadOnlyList<string> Apply(string workspace, IReadOnlyList<FileEdit> edits, out IReadOnlyList<string> refused)
     {
         ArgumentNullException.ThrowIfNull(edits);
+        var root = Path.GetFullPath(workspace);
         var written = new List<string>();
         var rejected = new List<string>();
         foreach (var edit in edits)
         {
-            if (!WorkspacePaths.TryResolveInside(workspace, edit.Path, out var target))
+            if (Refusal(root, edit.Path, out var target) is { } reason)
             {
-                rejected.Add($"{edit.Path}: outside the workspace");
-                continue;
-            }
-
-            var relative = Path.GetRelativePath(WorkspacePaths.RealPath(Path.GetFullPath(workspace)), target).Replace('\\', '/');
-            if (relative == "." || IsGitPath(relative))
-            {
-                rejected.Add($"{edit.Path}: {(relative == "." ? "not a file" : "inside .git/")}");
-                continue;
-            }
-
-            if (Directory.Exists(target))
-            {
-                rejected.Add($"{edit.Path}: a folder, not a file");
+                rejected.Add($"{edit.Path}: {reason}");
                 continue;
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.WriteAllText(target, edit.Content);
-            written.Add(relative);
+            written.Add(Path.GetRelativePath(root, target).Replace('\\', '/'));
         }
 
         refused = rejected;
         return written;
+    }
+
+    /// <summary>
+    /// Why an edit may not be written, or null. Any symbolic link on the way is refused, even one that stays inside: the agent can
+    /// swap its target between the check and the write, and a link into <c>.git/</c> would be an edit of git's configuration.
+    /// </summary>
+    private static string? Refusal(string root, string path, out string target)
+    {
+        target = "";
+        if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal) || Path.IsPathRooted(path))
+        {
+            return "outside the workspace";
+        }
+
+        var full = Path.GetFullPath(Path.Combine(root, path));
+        if (!WorkspacePaths.IsUnder(root, full))
+        {
+            return "outside the workspace";
+        }
+
+        var relative = Path.GetRelativePath(root, full).Replace('\\', '/');
+        if (relative == ".")
+        {
+            return "not a file";
+        }
+
+        if (IsGitPath(relative))
+        {
+            return "inside .git/";
+        }
+
+        var current = root;
+        foreach (var part in relative.Split('/'))
+        {
+            current = Path.Combine(current, part);
+            if (new FileInfo(current).LinkTarget is not null)
+            {
+                return "through a symbolic link";
+            }
+        }
+
+        if (Directory.Exists(full))
+        {
+            return "a folder, not a file";
+        }
+
+        target = full;
+        return null;
     }
 
     private static bool IsGitPath(string relative) =>

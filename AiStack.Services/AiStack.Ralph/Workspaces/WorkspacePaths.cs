@@ -1,35 +1,13 @@
 namespace AiStack.Ralph.Workspaces;
 
-/// <summary>Path containment that also follows symbolic links, so a link inside the root cannot lead out of it.</summary>
+/// <summary>Lexical containment, and the real path of a file through its symbolic links (for paths the operator configured).</summary>
 public static class WorkspacePaths
 {
-    /// <summary>True when <paramref name="candidate"/> (absolute, or relative to <paramref name="root"/>) resolves inside <paramref name="root"/>.</summary>
-    public static bool TryResolveInside(string root, string candidate, out string resolved)
-    {
-        ArgumentNullException.ThrowIfNull(root);
-        ArgumentNullException.ThrowIfNull(candidate);
-        resolved = "";
-        if (candidate.Length == 0 || candidate.Contains('\0', StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var realRoot = RealPath(Path.GetFullPath(root));
-        var full = Path.GetFullPath(Path.IsPathRooted(candidate) ? candidate : Path.Combine(realRoot, candidate));
-        var real = RealPath(full);
-        if (!IsUnder(realRoot, real))
-        {
-            return false;
-        }
-
-        resolved = real;
-        return true;
-    }
-
-    private static bool IsUnder(string root, string path)
+    /// <summary>True when the full path <paramref name="path"/> is <paramref name="root"/> or lies below it.</summary>
+    internal static bool IsUnder(string root, string path)
     {
         var relative = Path.GetRelativePath(root, path);
-        return relative == "." || (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative));
+        return relative == "." || (relative != ".." && !relative.StartsWith(".." + Path.DirectorySeparatorChar, StringComparison.Ordinal) && !Path.IsPathRooted(relative));
     }
 
     /// <summary>Resolves every symbolic link along the path, for the parts that exist; the rest is appended as written.</summary>

@@ -5,11 +5,15 @@ using System.Text.Json.Nodes;
 namespace AiStack.Tests.Ralph;
 
 /// <summary>Stopping, approval and live settings.</summary>
-public sealed class RalphControlTests
+public sealed class RalphControlTests : IDisposable
 {
-    private static RalphFactory Start(string script, Dictionary<string, string?>? extra = null)
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
+    private RalphFactory Start(string script, Dictionary<string, string?>? extra = null)
     {
-        var folder = Infrastructure.TestDirectories.Create("ralph-control");
+        var folder = _folders.Create("ralph-control");
         var settings = RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", script));
         foreach (var (key, value) in extra ?? [])
         {

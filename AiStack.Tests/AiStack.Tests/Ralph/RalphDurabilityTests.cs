@@ -12,19 +12,25 @@ namespace AiStack.Tests.Ralph;
 
 /// <summary>Replicas on one PostgreSQL share the work without running a task twice; dead replicas' tasks are resumed.</summary>
 [Collection(ServersCollection.Name)]
-public sealed class RalphReplicaTests(PostgresFixture postgres)
+public sealed class RalphReplicaTests(PostgresFixture postgres) : IDisposable
 {
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
     [Fact]
     public async Task Two_replicas_on_one_postgres_run_fifty_tasks_each_exactly_once()
     {
         var connection = await postgres.CreateDatabaseAsync("ralph_replicas");
-        var shared = TestDirectories.Create("ralph-replicas");
+        var shared = _folders.Create("ralph-replicas");
         var log = Path.Combine(shared, "runs.log");
         var script = RalphFactory.WriteScript(Path.Combine(shared, "bin"), "agent.sh", $"echo \"$RALPH_TASK_ID\" >> '{log}'\nsleep 0.02\nexit 0");
         RalphFactory Replica(string name)
         {
             var settings = RalphFactory.CommandBackend("agent", script);
             settings["Ralph:ReplicaId"] = name;
+            // Replicas of one database share the workspace root (each checks a task's folder against its own root).
+            settings["Ralph:WorkspaceRoot"] = Path.Combine(shared, "workspaces");
             return new RalphFactory(postgres: connection, settings: settings);
         }
 
@@ -59,7 +65,7 @@ public sealed class RalphReplicaTests(PostgresFixture postgres)
     public async Task A_running_task_is_stopped_through_a_replica_that_does_not_run_it()
     {
         var connection = await postgres.CreateDatabaseAsync("ralph_remote_stop");
-        var folder = TestDirectories.Create("ralph-remote-stop");
+        var folder = _folders.Create("ralph-remote-stop");
         var script = RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", "sleep 30");
         var runner = RalphFactory.CommandBackend("agent", script);
         runner["Ralph:ReplicaId"] = "runner";
@@ -84,7 +90,7 @@ public sealed class RalphReplicaTests(PostgresFixture postgres)
     public async Task A_task_whose_replica_died_is_resumed_after_its_lease_at_the_next_iteration()
     {
         var connection = await postgres.CreateDatabaseAsync("ralph_lease");
-        var folder = TestDirectories.Create("ralph-lease");
+        var folder = _folders.Create("ralph-lease");
         var script = RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", "exit 0");
         await using var factory = new RalphFactory(postgres: connection, settings: RalphFactory.CommandBackend("agent", script));
         var client = factory.CreateClient();

@@ -19,6 +19,13 @@ public sealed class RalphFactory : WebApplicationFactory<RalphEntryPoint>
 {
     public const string ApiKey = "ralph-test-api-key";
 
+    /// <summary>The environment for the tools a test itself runs through <see cref="AiStack.Ralph.Backends.ProcessRunner"/> (git to prepare a repository).</summary>
+    public static readonly IReadOnlyDictionary<string, string> ToolEnvironment = new Dictionary<string, string>
+    {
+        ["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin",
+        ["HOME"] = Environment.GetEnvironmentVariable("HOME") ?? "/tmp",
+    };
+
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     private readonly Dictionary<string, string?> _settings;
@@ -133,6 +140,18 @@ public sealed class RecordingTelemetryEvents : ITelemetryEvents
 
     public IReadOnlyList<(string Type, JsonObject Payload, string? TaskId, string? TraceId)> Of(string type, string? taskId = null) =>
         _events.Where(e => e.Type == type && (taskId is null || e.TaskId == taskId)).ToList();
+
+    /// <summary>The one event of <paramref name="type"/> for the task, waiting for it: a task's final state is stored before its event is published.</summary>
+    public async Task<(string Type, JsonObject Payload, string? TaskId, string? TraceId)> SingleAsync(string type, string taskId, double seconds = 10)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (Of(type, taskId).Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        return Assert.Single(Of(type, taskId));
+    }
 }
 
 public static class RalphClientExtensions
@@ -181,4 +200,25 @@ public static class RalphClientExtensions
     public static string Id(this JsonObject submitted) => submitted["task_id"]!.GetValue<string>();
 
     public static string Status(this JsonObject task) => task["status"]!.GetValue<string>();
+}
+
+/// <summary>The folders a test makes beside its factory's (scripts, markers, "outside" targets), deleted when the test ends.</summary>
+public sealed class TestFolders : IDisposable
+{
+    private readonly List<string> _created = [];
+
+    public string Create(string purpose)
+    {
+        var path = Infrastructure.TestDirectories.Create(purpose);
+        _created.Add(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var path in _created)
+        {
+            Infrastructure.TestDirectories.Delete(path);
+        }
+    }
 }

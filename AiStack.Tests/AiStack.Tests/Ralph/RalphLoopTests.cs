@@ -3,11 +3,15 @@ using AiStack.Contracts.Telemetry;
 namespace AiStack.Tests.Ralph;
 
 /// <summary>The loop with real processes: scripts stand in for agent CLIs.</summary>
-public sealed class RalphLoopTests
+public sealed class RalphLoopTests : IDisposable
 {
-    private static async Task<RalphFactory> StartAsync(string script, double timeoutSeconds = 30, Dictionary<string, string?>? extra = null)
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
+    private async Task<RalphFactory> StartAsync(string script, double timeoutSeconds = 30, Dictionary<string, string?>? extra = null)
     {
-        var folder = Infrastructure.TestDirectories.Create("ralph-loop");
+        var folder = _folders.Create("ralph-loop");
         var settings = RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", script), timeoutSeconds);
         foreach (var (key, value) in extra ?? [])
         {
@@ -174,14 +178,14 @@ public sealed class RalphLoopTests
         await using var factory = await StartAsync(Counter + "if [ $n -lt 2 ]; then exit 2; fi\nexit 0");
         var workspace = Path.Combine(factory.WorkspaceRoot, "repo");
         Directory.CreateDirectory(workspace);
-        var init = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", ["init", "-q"], workspace, null, TimeSpan.FromSeconds(20), 4096, null, CancellationToken.None);
+        var init = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", ["init", "-q"], workspace, null, TimeSpan.FromSeconds(20), 4096, RalphFactory.ToolEnvironment, CancellationToken.None);
         Assert.Equal(0, init.ExitCode);
         var client = factory.CreateClient();
 
         var id = (await client.SubmitAsync(new { prompt = "work in git", backend = "agent", max_iterations = 5, workspace = "repo" })).Id();
         Assert.Equal("completed", (await client.WaitForAsync(id)).Status());
 
-        var log = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", ["log", "--format=%s"], workspace, null, TimeSpan.FromSeconds(20), 65536, null, CancellationToken.None);
+        var log = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", ["log", "--format=%s"], workspace, null, TimeSpan.FromSeconds(20), 65536, RalphFactory.ToolEnvironment, CancellationToken.None);
         var subjects = log.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, subjects.Length);
         Assert.All(subjects, s => Assert.StartsWith("[ralph-wiggum-checkpoint]", s, StringComparison.Ordinal));
@@ -212,7 +216,7 @@ public sealed class RalphLoopTests
 
     private static async Task Git(string workspace, params string[] arguments)
     {
-        var outcome = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", arguments, workspace, null, TimeSpan.FromSeconds(20), 4096, null, CancellationToken.None);
+        var outcome = await AiStack.Ralph.Backends.ProcessRunner.RunAsync("git", arguments, workspace, null, TimeSpan.FromSeconds(20), 4096, RalphFactory.ToolEnvironment, CancellationToken.None);
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
     }
 
@@ -239,7 +243,7 @@ public sealed class RalphLoopTests
         var id = (await client.SubmitAsync(new { prompt = "secret prompt text", backend = "agent" })).Id();
         await client.WaitForAsync(id);
 
-        var completed = Assert.Single(factory.Events.Of(TelemetryEventTypes.TaskCompleted, id)).Payload;
+        var completed = (await factory.Events.SingleAsync(TelemetryEventTypes.TaskCompleted, id)).Payload;
         Assert.StartsWith("sha256:", completed["task"]!["prompt"]!.GetValue<string>(), StringComparison.Ordinal);
         var iteration = Assert.Single(factory.Events.Of(TelemetryEventTypes.IterationCompleted, id)).Payload;
         Assert.DoesNotContain("secret-output", iteration.ToJsonString(), StringComparison.Ordinal);
@@ -266,7 +270,7 @@ public sealed class RalphLoopTests
         Assert.Equal(traceId, task["trace_id"]!.GetValue<string>());
         Assert.Equal(traceId, Assert.Single(factory.Events.Of(TelemetryEventTypes.TaskSubmitted, id)).TraceId);
         Assert.Equal(traceId, Assert.Single(factory.Events.Of(TelemetryEventTypes.IterationCompleted, id)).TraceId);
-        Assert.Equal(traceId, Assert.Single(factory.Events.Of(TelemetryEventTypes.TaskCompleted, id)).TraceId);
+        Assert.Equal(traceId, (await factory.Events.SingleAsync(TelemetryEventTypes.TaskCompleted, id)).TraceId);
     }
 
     [Fact]

@@ -4,11 +4,15 @@ using System.Net.Http.Json;
 namespace AiStack.Tests.Ralph;
 
 /// <summary>Workspaces stay under the root, only declared backends run, prompts are data.</summary>
-public sealed class RalphSafetyTests
+public sealed class RalphSafetyTests : IDisposable
 {
-    private static RalphFactory Start(string script, string promptMode = "stdin", params string[] arguments)
+    private readonly TestFolders _folders = new();
+
+    public void Dispose() => _folders.Dispose();
+
+    private RalphFactory Start(string script, string promptMode = "stdin", params string[] arguments)
     {
-        var folder = Infrastructure.TestDirectories.Create("ralph-safety");
+        var folder = _folders.Create("ralph-safety");
         return new RalphFactory(settings: RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", script), 30, promptMode, arguments));
     }
 
@@ -29,7 +33,7 @@ public sealed class RalphSafetyTests
     public async Task A_symbolic_link_out_of_the_root_is_refused()
     {
         await using var factory = Start("exit 0");
-        var outside = Infrastructure.TestDirectories.Create("ralph-outside");
+        var outside = _folders.Create("ralph-outside");
         File.CreateSymbolicLink(Path.Combine(factory.WorkspaceRoot, "escape"), outside);
 
         var response = await factory.CreateClient().PostAsJsonAsync(new Uri("/tasks", UriKind.Relative), new { prompt = "x", backend = "agent", workspace = "escape/sub" }, RalphFactory.Json);
@@ -48,28 +52,9 @@ public sealed class RalphSafetyTests
     }
 
     [Fact]
-    public async Task A_verify_command_outside_the_allowed_list_is_refused()
-    {
-        var folder = Infrastructure.TestDirectories.Create("ralph-safety");
-        var settings = RalphFactory.CommandBackend("agent", RalphFactory.WriteScript(Path.Combine(folder, "bin"), "agent.sh", "exit 0"));
-        settings["Ralph:AllowedVerifyCommands:0"] = "test";
-        await using var factory = new RalphFactory(settings: settings);
-        var client = factory.CreateClient();
-
-        var refused = await client.PostAsJsonAsync(new Uri("/tasks", UriKind.Relative),
-            new { prompt = "x", backend = "agent", completion = new { verify_command = new[] { "rm", "-rf", "/" } } }, RalphFactory.Json);
-        var allowed = await client.PostAsJsonAsync(new Uri("/tasks", UriKind.Relative),
-            new { prompt = "x", backend = "agent", completion = new { verify_command = "test -f done.txt" } }, RalphFactory.Json);
-
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Contains("not an allowed verify command", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.Accepted, allowed.StatusCode);
-    }
-
-    [Fact]
     public async Task Shell_metacharacters_in_the_prompt_are_passed_as_data()
     {
-        await using var factory = Start("printf '%s' \"$1\" > received.txt\nexit 0", "argument", "{prompt}");
+        await using var factory = Start("printf '%s' \"$2\" > received.txt\nexit 0", "argument", "--", "{prompt}");
         var client = factory.CreateClient();
         const string prompt = "$(touch pwned1); touch pwned2 && `touch pwned3` | tee pwned4 > pwned5 'quote\" \\ *";
 
@@ -85,7 +70,7 @@ public sealed class RalphSafetyTests
     [Fact]
     public async Task Llm_file_edits_outside_the_workspace_are_refused()
     {
-        var workspace = Infrastructure.TestDirectories.Create("ralph-edits");
+        var workspace = _folders.Create("ralph-edits");
         var edits = AiStack.Ralph.Workspaces.FileEdits.Parse("<file path=\"ok/a.txt\">\nhello\n</file>\n<file path=\"../evil.txt\">\nx\n</file>\n<file path=\"/etc/evil\">x</file>");
 
         var written = AiStack.Ralph.Workspaces.FileEdits.Apply(workspace, edits, out var refused);
