@@ -97,6 +97,33 @@ public static class LocalServerProcess
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// A free port for each name, all different: every listener stays open until all are chosen (one <see cref="FreeTcpPort"/>
+    /// after another may hand out the same port twice).
+    /// </summary>
+    public static Dictionary<string, int> FreeTcpPorts(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var listeners = new List<TcpListener>();
+        try
+        {
+            var ports = new Dictionary<string, int>();
+            foreach (var name in names)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+                ports[name] = ((IPEndPoint)listener.LocalEndpoint).Port;
+            }
+
+            return ports;
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+
     public static bool IsPortInUse(int port)
     {
         try

@@ -29,8 +29,7 @@ public static class StackStartBenchmark
         for (var run = 1; run <= runs; run++)
         {
             var home = Directory.CreateTempSubdirectory("aistack-bench-").FullName;
-            var ports = new[] { "knowledgebase", "coordinator", "learning", "ralph", "apphost", "postgres", "redis" }
-                .ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
+            var ports = LocalServerProcess.FreeTcpPorts(["knowledgebase", "coordinator", "learning", "ralph", "dashboard", "apphost", "postgres", "redis"]);
             var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[] { appHost, "--profile", profile, "--home", home }
                          .Concat(ports.Select(p => $"--Ports:{p.Key}={p.Value}"))

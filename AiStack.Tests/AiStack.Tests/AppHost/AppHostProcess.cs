@@ -53,7 +53,7 @@ public sealed class AppHostProcess : StackHost
     /// <summary>Starts the AppHost; <paramref name="resources"/> are given free ports alongside the control API.</summary>
     public static AppHostProcess Start(string profile, IEnumerable<string> resources, params string[] extraArguments) =>
         StartWith(profile, Infrastructure.TestDirectories.Create("apphost-" + profile),
-            resources.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort()), extraArguments);
+            LocalServerProcess.FreeTcpPorts(resources.Append("apphost")), extraArguments);
 
     /// <summary>Starts an AppHost on a given home and ports (a second AppHost on the same stack).</summary>
     public static AppHostProcess StartWith(string profile, string home, IReadOnlyDictionary<string, int> ports, params string[] extraArguments)

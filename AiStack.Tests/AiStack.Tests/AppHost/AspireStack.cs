@@ -52,7 +52,7 @@ public sealed class AspireStack : StackHost
     public static async Task<AspireStack> StartAsync(string profile, IReadOnlyList<string> resources, TimeSpan timeout, params string[] extraArguments)
     {
         var home = Infrastructure.TestDirectories.Create("aspire-" + profile);
-        var ports = resources.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
+        var ports = LocalServerProcess.FreeTcpPorts(resources.Append("apphost"));
         string[] arguments =
         [
             "--profile", profile, "--home", home, "--no-dashboard",

@@ -15,7 +15,7 @@ public sealed class CrashLoopTests
         // Not a SQLite file: the KnowledgeBase stops at start-up, every time, until the file is moved away.
         var database = Path.Combine(data, "knowledgebase.db");
         await File.WriteAllBytesAsync(database, [.. Enumerable.Range(0, 8192).Select(i => (byte)(i * 13 % 251))]);
-        var ports = StackResources.Embedded.Append("apphost").ToDictionary(r => r, _ => LocalServerProcess.FreeTcpPort());
+        var ports = LocalServerProcess.FreeTcpPorts(StackResources.Embedded.Append("apphost"));
         await using var host = AppHostProcess.StartWith("embedded", home, ports,
             "--AppHost:Restart:InitialDelay=00:00:00.200", "--AppHost:Restart:MaxDelay=00:00:01", "--AppHost:Restart:CrashLoopThreshold=3");
 

@@ -73,7 +73,7 @@ public sealed class StackLifecycleTests
         await using var first = AppHostProcess.Start("embedded", StackResources.Embedded);
         await first.WaitUntilReadyAsync(TimeSpan.FromSeconds(240));
         var pid = (await first.GetResourceAsync("knowledgebase")).GetProperty("pid").GetInt32();
-        var otherPorts = first.Ports.ToDictionary(p => p.Key, _ => LocalServerProcess.FreeTcpPort());
+        var otherPorts = LocalServerProcess.FreeTcpPorts(first.Ports.Keys);
 
         var second = AppHostProcess.StartWith("embedded", first.Home, otherPorts);
         var secondExit = await second.WaitForExitAsync(TimeSpan.FromSeconds(90));
