@@ -74,4 +74,14 @@ public static class CoordinatorLimits
     public const int MaxChatMessages = 256;
 
     public const int MaxChatChars = 200_000;
+
+    /// <summary>A /feedback correction (indexed into the KnowledgeBase's learning-feedback collection) and its notes.</summary>
+    public const int MaxCorrectionChars = 20_000;
+
+    public const int MaxNotesChars = 20_000;
+
+    /// <summary>Ids (interaction_id) and each tag of /feedback; at most <see cref="MaxTags"/> tags.</summary>
+    public const int MaxIdChars = 200;
+
+    public const int MaxTags = 50;
 }

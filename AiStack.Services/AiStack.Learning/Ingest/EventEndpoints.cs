@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
+using AiStack.Contracts.Validation;
 using Microsoft.Extensions.Options;
 
 namespace AiStack.Learning.Ingest;
@@ -17,6 +18,7 @@ public static class EventEndpoints
     {
         var group = routes.MapGroup("/events").WithTags("Events");
         group.MapPost("/", IngestAsync).WithName("IngestEvents").WithRequestBodyLimit(maxBatchBytes).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Ingest)
+            .Accepts<TelemetryBatch>("application/json")
             .WithSummary("Stores a batch of telemetry events; ids seen before count as duplicates. All or nothing.");
         group.MapGet("/", QueryAsync).WithName("QueryEvents");
         return group;
@@ -95,6 +97,14 @@ public static class EventEndpoints
     private static async Task<IResult> QueryAsync(
         EventStore store, CancellationToken cancellationToken, string? type = null, string? since = null, string? task_id = null, string? limit = null)
     {
+        foreach (var (field, value) in ((string, string?)[])[("type", type), ("task_id", task_id)])
+        {
+            if (StorableText.Check(field, value) is { } unstorable)
+            {
+                return Invalid(field, unstorable);
+            }
+        }
+
         DateTimeOffset? sinceTime = null;
         if (since is not null)
         {
