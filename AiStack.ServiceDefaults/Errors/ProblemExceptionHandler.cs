@@ -7,7 +7,7 @@ namespace AiStack.ServiceDefaults.Errors;
 
 /// <summary>
 /// Turns every exception that reaches the top of the pipeline into problem details: a request the server could not read
-/// (bad JSON, a value of the wrong type, a body too large, bytes that are not UTF-8, a charset it cannot decode) keeps its 4xx
+/// (bad JSON, a value of the wrong type, a body too large, bytes that are not UTF-8, a lone surrogate, a charset it cannot decode) keeps its 4xx
 /// with a detail that says what was wrong;
 /// anything else is a 500 that carries only the trace id, never the exception's message or stack.
 /// </summary>
@@ -49,6 +49,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         // System.Text.Json decodes names and strings lazily (JsonNode), so bytes that are not UTF-8 surface on first access.
         InvalidOperationException { InnerException: System.Text.DecoderFallbackException } => (StatusCodes.Status400BadRequest,
             "The request could not be read", "The request body is not valid UTF-8 (JSON text must be UTF-8 encoded)."),
+        // An escaped lone surrogate ("\ud800") is valid JSON that System.Text.Json refuses to read as a string, when it is read
+        // (JsonElement.GetString, JsonNode.GetValue): after binding, so in any handler that reads JSON values itself.
+        // (System.Text.Json marks the exceptions it throws with Source "System.Text.Json.Rethrowable".)
+        InvalidOperationException { Source: { } source } when source.StartsWith("System.Text.Json", StringComparison.Ordinal)
+            && exception.Message.StartsWith("Cannot read", StringComparison.Ordinal)
+            && exception.Message.Contains("UTF-16", StringComparison.Ordinal) => (StatusCodes.Status400BadRequest, "The request could not be read",
+            "The request body holds a string with a lone UTF-16 surrogate (an escaped \\ud800-\\udfff without its pair), which is not text."),
         // The framework's JSON reader throws this, not a BadHttpRequestException, for a charset it cannot decode.
         InvalidOperationException when UnknownCharset(request) is { } charset => (StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
             $"The Content-Type names the charset '{charset[..Math.Min(charset.Length, 40)]}', which this server cannot decode; send the body as UTF-8 JSON."),

@@ -1,4 +1,5 @@
 using AiStack.Contracts.Tasks;
+using AiStack.Contracts.Validation;
 using AiStack.Ralph.Adaptive;
 using AiStack.Ralph.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -23,6 +24,14 @@ public static class SettingsEndpoints
     private static async Task<Results<Ok<SettingsResponse>, ValidationProblem>> UpdateAsync(SettingsUpdate update, SettingsStore store, HttpContext http, CancellationToken cancellationToken)
     {
         var who = update.ChangedBy ?? http.Request.Headers[ChangedByHeader].FirstOrDefault() ?? "api";
+        if (who.Length > TaskLimits.MaxChangedByChars || StorableText.Check("changed_by", who) is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["changed_by"] = [StorableText.Check("changed_by", who) ?? $"changed_by has {who.Length} characters; the limit is {TaskLimits.MaxChangedByChars}."],
+            });
+        }
+
         var (saved, errors) = await store.UpdateAsync(update, who, cancellationToken);
         return saved is not null ? TypedResults.Ok(saved) : TypedResults.ValidationProblem(errors!);
     }

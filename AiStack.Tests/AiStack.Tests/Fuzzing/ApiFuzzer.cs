@@ -12,7 +12,7 @@ namespace AiStack.Tests.Fuzzing;
 /// when the batch had no accepted write, and every stored record complete. Findings are collected, not thrown, so one run
 /// reports all of them.
 /// </summary>
-public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation)
+public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> knownGood)
 {
     private const int Concurrency = 4;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
@@ -21,9 +21,12 @@ public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation)
 
     public List<string> Findings { get; } = [];
 
+    /// <summary>Receives every case with its status and answer (the test writes them to AISTACK_FUZZ_LOG when that is set).</summary>
+    public Action<string>? Trace { get; init; }
+
     public async Task RunAsync()
     {
-        var generator = new BadInputGenerator(seed);
+        var generator = new BadInputGenerator(seed, knownGood);
         foreach (var target in stack.Targets)
         {
             using var client = CreateClient(target.Address);
@@ -85,6 +88,7 @@ public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation)
             var status = (int)response.StatusCode;
             Tally.Count(service, status, watch.Elapsed);
             var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+            Trace?.Invoke($"{service} {status} {fuzzCase} -> {Excerpt(body)}");
             if (status >= 500)
             {
                 Finding(service, fuzzCase, $"{status}: {Excerpt(body)}");

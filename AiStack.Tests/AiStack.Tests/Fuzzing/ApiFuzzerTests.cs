@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using AiStack.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -13,8 +14,33 @@ namespace AiStack.Tests.Fuzzing;
 public sealed class ApiFuzzerTests(PostgresFixture postgres, ITestOutputHelper output)
 {
     private const int Seed = 20261202;
-    private const int CasesPerOperation = 400;
+    private const int CasesPerOperation = 2_000;
     private const int MinimumRequests = 2_000;
+
+    /// <summary>
+    /// Values the schemas cannot tell (a collection, backend or model must exist), so that the valid-looking body is valid and
+    /// each mutation tests the one field it changes.
+    /// </summary>
+    private static readonly Dictionary<string, JsonNode?> KnownGood = new(StringComparer.Ordinal)
+    {
+        ["collection"] = "codebase-context",
+        ["collections"] = new JsonArray("codebase-context"),
+        ["backend"] = "agent",
+        ["model"] = "aistack-local",
+        ["role"] = "user",
+        ["outcome"] = "success",
+        ["rating"] = 4,
+        ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "fuzz" }),
+        ["input"] = "fuzz",
+        ["encoding_format"] = "float",
+        ["max_tokens"] = 4,
+        ["max_iterations"] = 1,
+        ["local_confidence_threshold"] = 0.85,
+        ["vector"] = null,
+        ["since"] = "2026-01-01T00:00:00Z",
+        ["loop_enabled"] = true,
+        ["default_backend"] = "agent",
+    };
 
     [Fact]
     public Task Sqlite_stack_answers_bad_input_with_problem_details() => FuzzAsync(usePostgres: false);
@@ -26,8 +52,12 @@ public sealed class ApiFuzzerTests(PostgresFixture postgres, ITestOutputHelper o
     {
         var watch = Stopwatch.StartNew();
         await using var stack = await FuzzStack.StartAsync(usePostgres ? postgres : null);
-        var fuzzer = new ApiFuzzer(stack, Seed, CasesPerOperation);
+        var log = Environment.GetEnvironmentVariable("AISTACK_FUZZ_LOG") is { Length: > 0 } path
+            ? TextWriter.Synchronized(new StreamWriter(path + (usePostgres ? ".postgres" : ".sqlite")))
+            : null;
+        var fuzzer = new ApiFuzzer(stack, Seed, CasesPerOperation, KnownGood) { Trace = log is null ? null : log.WriteLine };
         await fuzzer.RunAsync();
+        log?.Dispose();
 
         output.WriteLine(fuzzer.Tally.Report($"{(usePostgres ? "PostgreSQL" : "SQLite")}, seed {Seed}", watch.Elapsed));
         foreach (var finding in fuzzer.Findings)

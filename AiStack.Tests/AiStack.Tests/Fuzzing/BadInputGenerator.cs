@@ -30,7 +30,7 @@ public sealed record FuzzCase(FuzzOperation Operation, string Kind, string PathA
 /// and overflowing numbers, empty, huge, control-character, NUL and lone-surrogate strings, invalid UTF-8, deep nesting, path
 /// traversal in path and query parameters, wrong content types, truncated JSON, and a few valid-looking requests.
 /// </summary>
-public sealed class BadInputGenerator(int seed)
+public sealed class BadInputGenerator(int seed, IReadOnlyDictionary<string, JsonNode?> knownGood)
 {
     private const string Marker = "@@FUZZ@@";
     private const string Json = "application/json";
@@ -67,11 +67,13 @@ public sealed class BadInputGenerator(int seed)
     ];
 
     private readonly Random _random = new(seed);
+    private OpenApiOperations? _document;
 
     public IReadOnlyList<FuzzCase> For(FuzzOperation operation, OpenApiOperations document, int maxCases)
     {
         ArgumentNullException.ThrowIfNull(operation);
         ArgumentNullException.ThrowIfNull(document);
+        _document = document;
         var cases = new List<FuzzCase>();
         cases.AddRange(ParameterCases(operation));
         if (operation.BodySchema is not null)
@@ -144,9 +146,9 @@ public sealed class BadInputGenerator(int seed)
         var valid = ValidBody(schema);
         yield return new FuzzCase(operation, "body:valid-looking", path, Encoding.UTF8.GetBytes(valid), Json, ValidLooking: true);
 
-        foreach (var field in FieldPaths(schema, document))
+        foreach (var (field, fieldSchema) in FieldPaths(schema, document))
         {
-            foreach (var (kind, token) in BadValues)
+            foreach (var (kind, token) in BadValues.Concat(JustOutside(fieldSchema)))
             {
                 yield return new FuzzCase(operation, $"field:{string.Join('.', field)}:{kind}", path, Encoding.UTF8.GetBytes(WithValue(schema, field, token)), Json);
             }
@@ -209,21 +211,56 @@ public sealed class BadInputGenerator(int seed)
         _ => parameter.Schema["enum"] is JsonArray { Count: > 0 } values ? Uri.EscapeDataString(values[0]!.ToString()) : "fuzz-" + parameter.Name,
     };
 
-    /// <summary>The fields a mutation may replace: every property, and the properties of object-valued properties.</summary>
-    private static List<string[]> FieldPaths(JsonObject schema, OpenApiOperations document)
+    /// <summary>Values one step past the limits the schema declares (maxLength, maxItems, minimum, maximum).</summary>
+    private static IEnumerable<(string Kind, string Token)> JustOutside(JsonObject? schema)
     {
-        var paths = new List<string[]>();
+        if (Number(schema?["maxLength"]) is { } maxLength and < 5_000_000)
+        {
+            yield return ("max-length+1", "\"" + new string('a', (int)maxLength + 1) + "\"");
+        }
+
+        if (Number(schema?["maxItems"]) is { } maxItems and < 100_000)
+        {
+            yield return ("max-items+1", "[" + string.Join(",", Enumerable.Repeat("\"x\"", (int)maxItems + 1)) + "]");
+        }
+
+        if (Number(schema?["maximum"]) is { } maximum)
+        {
+            yield return ("maximum+1", (maximum + 1).ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        if (Number(schema?["minimum"]) is { } minimum)
+        {
+            yield return ("minimum-1", (minimum - 1).ToString("R", CultureInfo.InvariantCulture));
+        }
+    }
+
+    private static double? Number(JsonNode? node) => node switch
+    {
+        JsonValue value when value.TryGetValue<double>(out var number) => number,
+        JsonValue value when value.TryGetValue<string>(out var text) && double.TryParse(text, CultureInfo.InvariantCulture, out var parsed) => parsed,
+        _ => null,
+    };
+
+    /// <summary>The fields a mutation may replace, with their schemas: every property, and the properties of object-valued properties.</summary>
+    private static List<(string[] Path, JsonObject? Schema)> FieldPaths(JsonObject schema, OpenApiOperations document)
+    {
+        var paths = new List<(string[], JsonObject?)>();
         foreach (var (name, property) in Properties(schema))
         {
-            paths.Add([name]);
             var resolved = document.Resolve(property);
+            paths.Add(([name], resolved));
             if (OpenApiOperations.TypeOf(resolved) == "object")
             {
-                paths.AddRange(Properties(resolved!).Select(inner => new[] { name, inner.Key }));
+                paths.AddRange(Properties(resolved!).Select(inner => (new[] { name, inner.Key }, document.Resolve(inner.Schema))));
             }
-            else if (OpenApiOperations.TypeOf(resolved) == "array" && document.Resolve(resolved!["items"] as JsonObject) is { } items && OpenApiOperations.TypeOf(items) == "object")
+            else if (OpenApiOperations.TypeOf(resolved) == "array" && document.Resolve(resolved!["items"] as JsonObject) is { } items)
             {
-                paths.AddRange(Properties(items).Select(inner => new[] { name, "0", inner.Key }));
+                paths.Add(([name, "0"], items));
+                if (OpenApiOperations.TypeOf(items) == "object")
+                {
+                    paths.AddRange(Properties(items).Select(inner => (new[] { name, "0", inner.Key }, document.Resolve(inner.Schema))));
+                }
             }
         }
 
@@ -237,9 +274,10 @@ public sealed class BadInputGenerator(int seed)
 
     private JsonNode? ValidValue(JsonObject? schema, int depth)
     {
+        schema = _document?.Resolve(schema);
         if (schema is null)
         {
-            return "fuzz";
+            return null;
         }
 
         if (schema["enum"] is JsonArray { Count: > 0 } values)
@@ -267,7 +305,7 @@ public sealed class BadInputGenerator(int seed)
 
                 foreach (var (name, property) in Properties(schema))
                 {
-                    value[name] = ValidValue(property, depth + 1);
+                    value[name] = knownGood.TryGetValue(name, out var good) ? good?.DeepClone() : ValidValue(property, depth + 1);
                 }
 
                 if (value.Count == 0 && schema["additionalProperties"] is not null)
@@ -278,8 +316,11 @@ public sealed class BadInputGenerator(int seed)
                 return value;
             }
 
-            default:
+            case "string":
                 return _random.Next(4) == 0 ? "fuzz text " + _random.Next(1000).ToString(CultureInfo.InvariantCulture) : "fuzz";
+            default:
+                // Untyped (a JsonElement or JsonNode on the record): absent is the one value every such field accepts.
+                return null;
         }
     }
 
@@ -292,6 +333,10 @@ public sealed class BadInputGenerator(int seed)
             {
                 o[key] = Marker;
             }
+            else if (parent is JsonArray { Count: > 0 } array)
+            {
+                array[0] = Marker;
+            }
         });
         return body.ToJsonString().Replace("\"" + Marker + "\"", token, StringComparison.Ordinal);
     }
@@ -299,7 +344,17 @@ public sealed class BadInputGenerator(int seed)
     private string Without(JsonObject schema, string[] field)
     {
         var body = ValidValue(schema, 0)!;
-        Navigate(body, field, (parent, key) => (parent as JsonObject)?.Remove(key));
+        Navigate(body, field, (parent, key) =>
+        {
+            if (parent is JsonObject o)
+            {
+                o.Remove(key);
+            }
+            else if (parent is JsonArray { Count: > 0 } array)
+            {
+                array.RemoveAt(0);
+            }
+        });
         return body.ToJsonString();
     }
 

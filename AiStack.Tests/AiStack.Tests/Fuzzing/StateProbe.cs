@@ -75,10 +75,24 @@ public sealed record StateProbe(Func<HttpClient, Task<string>> Fingerprint, Func
         },
         async client =>
         {
-            var stats = await GetAsync(client, "learning/stats");
-            var stored = (await GetAsync(client, "events?limit=5000"))["count"]!.GetValue<long>();
-            var received = stats["events"]!["received"]!.GetValue<long>();
-            return stored == received || stored == 5000 ? [] : [$"learning counts {received} events received but stores {stored}"];
+            // Processed events are rotated away, so the store may hold fewer than were received, never more; each one whole.
+            var problems = new List<string>();
+            var received = (await GetAsync(client, "learning/stats"))["events"]!["received"]!.GetValue<long>();
+            var events = (await GetAsync(client, "events?limit=5000"))["events"]!.AsArray();
+            if (events.Count > received)
+            {
+                problems.Add($"learning counts {received} events received but stores {events.Count}");
+            }
+
+            foreach (var stored in events)
+            {
+                if ((string[])["id", "type", "source", "time"] is var required && required.Any(f => string.IsNullOrWhiteSpace(stored![f]?.ToString())))
+                {
+                    problems.Add($"event is incomplete: {stored!.ToJsonString()[..Math.Min(300, stored.ToJsonString().Length)]}");
+                }
+            }
+
+            return problems;
         });
 
     private static async Task<JsonObject> GetAsync(HttpClient client, string path)
