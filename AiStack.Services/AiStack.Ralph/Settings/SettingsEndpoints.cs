@@ -1,6 +1,7 @@
 using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Validation;
 using AiStack.Ralph.Adaptive;
+using AiStack.Ralph.Backends;
 using AiStack.Ralph.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -21,8 +22,18 @@ public static class SettingsEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<SettingsResponse>, ValidationProblem>> UpdateAsync(SettingsUpdate update, SettingsStore store, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SettingsResponse>, ValidationProblem>> UpdateAsync(
+        SettingsUpdate update, SettingsStore store, BackendRegistry backends, HttpContext http, CancellationToken cancellationToken)
     {
+        // A default that names no declared backend would make every later task without a backend fail its first iteration.
+        if (update.DefaultBackend is { } defaultBackend && !backends.IsDeclared(defaultBackend))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["default_backend"] = [$"default_backend must be a declared backend: {string.Join(", ", backends.Names)}."],
+            });
+        }
+
         var who = update.ChangedBy ?? http.Request.Headers[ChangedByHeader].FirstOrDefault() ?? "api";
         if (who.Length > TaskLimits.MaxChangedByChars || StorableText.Check("changed_by", who) is not null)
         {
