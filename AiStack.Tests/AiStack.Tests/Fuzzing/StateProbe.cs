@@ -70,8 +70,10 @@ public sealed record StateProbe(Func<HttpClient, Task<string>> Fingerprint, Func
     public static StateProbe Learning { get; } = new(
         async client =>
         {
+            // Learning records its own events (dataset_exported, ...) a moment after the write that caused them: only what others sent counts.
             var stats = await GetAsync(client, "learning/stats");
-            return $"events={stats["events"]!["received"]}/{stats["events"]!["corrupt"]};patterns={stats["total_patterns_learned"]};proposals={stats["optimization_proposals"]}";
+            var sent = (await GetAsync(client, "events?limit=5000"))["events"]!.AsArray().Count(e => e!["source"]?.ToString() != "learning");
+            return $"events={sent};patterns={stats["total_patterns_learned"]};proposals={stats["optimization_proposals"]}";
         },
         async client =>
         {
