@@ -1,4 +1,5 @@
 using AiStack.ServiceDefaults.Errors;
+using AiStack.ServiceDefaults.OpenApi;
 using AiStack.ServiceDefaults.Health;
 using AiStack.ServiceDefaults.Hosting;
 using AiStack.ServiceDefaults.Resilience;
@@ -51,6 +52,7 @@ public static class ServiceDefaultsExtensions
         AddSecurity(services);
         AddErrorHandling(services);
         AddHealth(services);
+        services.AddOpenApi(OpenApiDocuments.Configure);
         // Degraded and failing checks are reported by /health; logging each probe (every few seconds) only buries real problems.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Error);
         ConfigureOpenTelemetry(builder, identity);
@@ -61,8 +63,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds the shared middleware, in this order: problem details for every error, API-key check (which names the caller),
-    /// body size limit, rate limiter; and maps <c>/health</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/health/startup</c>
-    /// and <c>/metrics</c>.
+    /// body size limit, rate limiter; and maps <c>/health</c>, <c>/health/live</c>, <c>/health/ready</c>, <c>/health/startup</c>,
+    /// <c>/metrics</c> and the OpenAPI document at <c>/openapi/v1.json</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -76,6 +78,8 @@ public static class ServiceDefaultsExtensions
 
         HealthEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics").AllowWithoutApiKey().WithTags("Metrics");
+        // Behind the key like every other endpoint: the document maps the whole attack surface.
+        app.MapOpenApi(OpenApiDocuments.Route).ExcludeFromDescription();
         return app;
     }
 

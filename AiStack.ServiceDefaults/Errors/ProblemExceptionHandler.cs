@@ -7,7 +7,8 @@ namespace AiStack.ServiceDefaults.Errors;
 
 /// <summary>
 /// Turns every exception that reaches the top of the pipeline into problem details: a request the server could not read
-/// (bad JSON, a value of the wrong type, a body too large) keeps its 4xx with a detail that says what was wrong;
+/// (bad JSON, a value of the wrong type, a body too large, bytes that are not UTF-8, a lone surrogate, a charset it cannot decode) keeps its 4xx
+/// with a detail that says what was wrong;
 /// anything else is a 500 that carries only the trace id, never the exception's message or stack.
 /// </summary>
 internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
@@ -17,11 +18,9 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         int status;
         string title;
         string detail;
-        if (exception is BadHttpRequestException badRequest)
+        if (Refusal(httpContext.Request, exception) is { } refusal)
         {
-            status = badRequest.StatusCode;
-            title = status == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "The request could not be read";
-            detail = BadRequestDetail.Describe(badRequest);
+            (status, title, detail) = refusal;
             logger.LogInformation("Rejected {Method} {Path} with {Status}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, status, detail);
         }
         else
@@ -39,6 +38,46 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             HttpContext = httpContext,
             ProblemDetails = { Status = status, Title = title, Detail = detail },
         });
+    }
+
+    /// <summary>The 4xx for an exception that means the request could not be read, or null for a failure of the server's own.</summary>
+    private static (int Status, string Title, string Detail)? Refusal(HttpRequest request, Exception exception) => exception switch
+    {
+        BadHttpRequestException badRequest => (badRequest.StatusCode,
+            badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "The request could not be read",
+            BadRequestDetail.Describe(badRequest)),
+        // System.Text.Json decodes names and strings lazily (JsonNode), so bytes that are not UTF-8 surface on first access.
+        InvalidOperationException { InnerException: System.Text.DecoderFallbackException } => (StatusCodes.Status400BadRequest,
+            "The request could not be read", "The request body is not valid UTF-8 (JSON text must be UTF-8 encoded)."),
+        // An escaped lone surrogate ("\ud800") is valid JSON that System.Text.Json refuses to read as a string, when it is read
+        // (JsonElement.GetString, JsonNode.GetValue): after binding, so in any handler that reads JSON values itself.
+        // (System.Text.Json marks the exceptions it throws with Source "System.Text.Json.Rethrowable".)
+        InvalidOperationException { Source: { } source } when source.StartsWith("System.Text.Json", StringComparison.Ordinal)
+            && exception.Message.StartsWith("Cannot read", StringComparison.Ordinal)
+            && exception.Message.Contains("UTF-16", StringComparison.Ordinal) => (StatusCodes.Status400BadRequest, "The request could not be read",
+            "The request body holds a string with a lone UTF-16 surrogate (an escaped \\ud800-\\udfff without its pair), which is not text."),
+        // The framework's JSON reader throws this, not a BadHttpRequestException, for a charset it cannot decode.
+        InvalidOperationException when UnknownCharset(request) is { } charset => (StatusCodes.Status415UnsupportedMediaType, "Unsupported charset",
+            $"The Content-Type names the charset '{charset[..Math.Min(charset.Length, 40)]}', which this server cannot decode; send the body as UTF-8 JSON."),
+        _ => null,
+    };
+
+    private static string? UnknownCharset(HttpRequest request)
+    {
+        if (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || mediaType.Charset.Value is not { Length: > 0 } charset)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = System.Text.Encoding.GetEncoding(charset);
+            return null;
+        }
+        catch (ArgumentException)
+        {
+            return charset;
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using AiStack.Contracts.KnowledgeBase;
 
@@ -8,14 +9,20 @@ namespace AiStack.Contracts.Coordinator;
 /// <summary>POST /query. Either <see cref="Prompt"/> or <see cref="Query"/> carries the text.</summary>
 public sealed record QueryRequest
 {
+    [MaxLength(CoordinatorLimits.MaxPromptChars)]
     public string? Prompt { get; init; }
+
+    [MaxLength(CoordinatorLimits.MaxPromptChars)]
     public string? Query { get; init; }
+
     public string? Mode { get; init; }
     public bool PreferLocal { get; init; }
     public bool Private { get; init; }
     public JsonElement? Context { get; init; }
+    [Range(1, 100)]
     public int? Limit { get; init; }
     public int? KeywordLimit { get; init; }
+    [Range(0.0, 1.0)]
     public double? ScoreThreshold { get; init; }
     public bool GenerateResponse { get; init; } = true;
     public IReadOnlyList<string>? Collections { get; init; }
@@ -43,19 +50,32 @@ public sealed record QueryResponse(
     bool Cached,
     string? ContextNote = null);
 
-public sealed record AugmentQueryRequest(string? Query, string? AgentType);
+public sealed record AugmentQueryRequest([property: Required, MaxLength(CoordinatorLimits.MaxPromptChars)] string? Query, string? AgentType);
 
 public sealed record AugmentQueryResponse(string AugmentedPrompt, IReadOnlyList<string> ContextIds, string OriginalQuery, int ContextCount);
 
 /// <summary>POST /feedback: a correction to record, or an outcome for an earlier interaction.</summary>
 public sealed record FeedbackRequest
 {
+    [MaxLength(CoordinatorLimits.MaxIdChars)]
     public string? InteractionId { get; init; }
+
+    /// <summary>success, partial or failure.</summary>
     public string? Outcome { get; init; }
+
+    [Range(1, 5)]
     public int? Rating { get; init; }
+
+    [MaxLength(CoordinatorLimits.MaxPromptChars)]
     public string? Query { get; init; }
+
+    [MaxLength(CoordinatorLimits.MaxCorrectionChars)]
     public string? Correction { get; init; }
+
+    [MaxLength(CoordinatorLimits.MaxNotesChars)]
     public string? Notes { get; init; }
+
+    [MaxLength(CoordinatorLimits.MaxTags)]
     public IReadOnlyList<string>? Tags { get; init; }
 }
 
@@ -74,4 +94,14 @@ public static class CoordinatorLimits
     public const int MaxChatMessages = 256;
 
     public const int MaxChatChars = 200_000;
+
+    /// <summary>A /feedback correction (indexed into the KnowledgeBase's learning-feedback collection) and its notes.</summary>
+    public const int MaxCorrectionChars = 20_000;
+
+    public const int MaxNotesChars = 20_000;
+
+    /// <summary>Ids (interaction_id) and each tag of /feedback; at most <see cref="MaxTags"/> tags.</summary>
+    public const int MaxIdChars = 200;
+
+    public const int MaxTags = 50;
 }

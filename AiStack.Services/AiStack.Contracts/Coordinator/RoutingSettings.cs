@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AiStack.Contracts.Coordinator;
 
 /// <summary>
@@ -8,6 +10,7 @@ namespace AiStack.Contracts.Coordinator;
 public sealed record RoutingSettings
 {
     /// <summary>Top retrieval score at or above which a request goes to the local model.</summary>
+    [Range(0.0, 1.0)]
     public double? LocalConfidenceThreshold { get; init; }
 
     /// <summary>Remote tokens allowed per UTC day (0: no limit).</summary>

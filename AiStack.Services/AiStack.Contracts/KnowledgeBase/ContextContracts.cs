@@ -1,8 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace AiStack.Contracts.KnowledgeBase;
 
 /// <summary><c>POST /context</c>: the chunks most relevant to a query, for a prompt.</summary>
 public sealed record ContextRequest
 {
+    [Required, MaxLength(ContextLimits.MaxQueryChars)]
     public string? Query { get; init; }
 
     /// <summary>Collections to search; all when absent.</summary>
@@ -14,6 +17,7 @@ public sealed record ContextRequest
     public int? Limit { get; init; }
 
     /// <summary>Minimum <see cref="ContextResult.Score"/>; when absent each collection's own minimum applies.</summary>
+    [Range(-1.0, 1.0)]
     public double? MinScore { get; init; }
 }
 

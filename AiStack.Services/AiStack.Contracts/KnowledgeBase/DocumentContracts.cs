@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace AiStack.Contracts.KnowledgeBase;
@@ -5,10 +6,13 @@ namespace AiStack.Contracts.KnowledgeBase;
 /// <summary><c>POST /documents</c>. Re-posting the same (project, source) replaces the document and its chunks.</summary>
 public sealed record AddDocumentRequest
 {
+    [Required]
     public string? Project { get; init; }
 
+    [Required]
     public string? Title { get; init; }
 
+    [Required]
     public string? Content { get; init; }
 
     /// <summary>Where the text came from (a path or URL); the document's identity within its project. Defaults to the title.</summary>

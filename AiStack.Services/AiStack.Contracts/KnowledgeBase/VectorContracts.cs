@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace AiStack.Contracts.KnowledgeBase;
@@ -5,6 +6,7 @@ namespace AiStack.Contracts.KnowledgeBase;
 /// <summary><c>POST /vector/embed</c>.</summary>
 public sealed record EmbedRequest
 {
+    [Required]
     public IReadOnlyList<string>? Texts { get; init; }
 }
 
@@ -37,6 +39,7 @@ public sealed record VectorIndexResponse(string Collection, int Indexed, IReadOn
 /// <summary><c>POST /vector/search</c>: nearest chunks by cosine similarity to a query text or a vector.</summary>
 public sealed record VectorSearchRequest
 {
+    [Required]
     public string? Collection { get; init; }
 
     public string? Query { get; init; }
@@ -45,6 +48,7 @@ public sealed record VectorSearchRequest
 
     public int? Limit { get; init; }
 
+    [Range(-1.0, 1.0)]
     public double? MinScore { get; init; }
 
     /// <summary>Equality filter; supported keys: project, document_id.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -8,6 +9,7 @@ namespace AiStack.Contracts.Tasks;
 /// <summary>POST /tasks. Only <see cref="Prompt"/> is required; <see cref="MaxIterations"/> -1 (or absent) adaptive, 0 unlimited, N fixed.</summary>
 public sealed record SubmitTaskRequest
 {
+    [Required, MaxLength(TaskLimits.MaxPromptChars)]
     public string? Prompt { get; init; }
     public string? Backend { get; init; }
     public int? MaxIterations { get; init; }
@@ -19,6 +21,7 @@ public sealed record SubmitTaskRequest
     public IReadOnlyList<string>? Tags { get; init; }
 
     /// <summary>Answer length per iteration of the <c>llm</c> backend; Ralph's <c>llm_max_tokens</c> setting when absent.</summary>
+    [Range(1, TaskLimits.MaxIterationTokens)]
     public int? IterationMaxTokens { get; init; }
 }
 

@@ -16,4 +16,13 @@ public static class TaskLimits
 
     /// <summary>Answer length of one <c>llm</c> iteration (<c>iteration_max_tokens</c>, the <c>llm_max_tokens</c> setting).</summary>
     public const int MaxIterationTokens = 32_768;
+
+    /// <summary>A task's <c>workspace</c> name (one folder name is at most 255 bytes on Linux).</summary>
+    public const int MaxWorkspaceChars = 255;
+
+    /// <summary>A task's <c>budget.max_wall_s</c>: a week, the largest hard backstop (<c>hard_max_wall_s</c>).</summary>
+    public const int MaxWallSeconds = 604_800;
+
+    /// <summary>Who changed Ralph's settings (<c>changed_by</c>, or the <c>X-AiStack-User</c> header).</summary>
+    public const int MaxChangedByChars = 200;
 }

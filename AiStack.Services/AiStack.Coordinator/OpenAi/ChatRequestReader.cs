@@ -39,6 +39,11 @@ public static class ChatRequestReader
         {
             var message = wire[i];
             var at = $"messages[{i}]";
+            if (message is null)
+            {
+                return Invalid($"{at} must be a message object.", at);
+            }
+
             if (Unsupported(message.Unsupported, at + ".") is { } refusal)
             {
                 return refusal;
@@ -113,6 +118,11 @@ public static class ChatRequestReader
             for (var i = 0; i < wire.Count; i++)
             {
                 var tool = wire[i];
+                if (tool is null)
+                {
+                    return Invalid($"tools[{i}] must be a tool object.", $"tools[{i}]");
+                }
+
                 if (tool.Type != "function")
                 {
                     return Invalid($"tools[{i}].type must be 'function'; other tool types are not supported.", $"tools[{i}].type", "unsupported_parameter");

@@ -195,6 +195,16 @@ public static class OpenAiEndpoints
                 $"input must hold 1 to {MaxEmbeddingInputs} strings and at most {AiStack.Contracts.Coordinator.CoordinatorLimits.MaxChatChars} characters in all.", "input");
         }
 
+        // The embedders (and the KnowledgeBase behind them) embed only text they can store: refuse the rest here, naming the item.
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(inputs[i]) || AiStack.Contracts.Validation.StorableText.Problem(inputs[i]) is not null)
+            {
+                return OpenAiErrors.Result(400, "invalid_request_error",
+                    $"input[{i}] {AiStack.Contracts.Validation.StorableText.Problem(inputs[i]) ?? "is blank"}; every input must be non-blank text.", "input");
+            }
+        }
+
         GeneratedEmbeddings<Embedding<float>> embeddings;
         try
         {

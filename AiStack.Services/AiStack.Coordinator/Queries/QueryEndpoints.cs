@@ -1,5 +1,6 @@
 using AiStack.Contracts.Coordinator;
 using AiStack.Contracts.Telemetry;
+using AiStack.Contracts.Validation;
 using AiStack.Coordinator.Backends;
 using AiStack.Coordinator.Budget;
 using AiStack.Coordinator.Caching;
@@ -70,20 +71,20 @@ public static class QueryEndpoints
 
     private static async Task<Results<Ok<FeedbackResponse>, ProblemHttpResult>> FeedbackAsync(
         FeedbackRequest request, InteractionLog interactions, KnowledgeBaseClient knowledgeBase, ITelemetryEvents events, TimeProvider time,
-        CancellationToken cancellationToken)
+        IOptionsMonitor<QueryOptions> options, CancellationToken cancellationToken)
     {
         if (request.Rating is < 1 or > 5)
         {
             return BadRequest("rating must be between 1 and 5.");
         }
 
+        if (FeedbackTextProblem(request, options.CurrentValue) is { } invalid)
+        {
+            return invalid;
+        }
+
         if (!string.IsNullOrWhiteSpace(request.Correction))
         {
-            if (request.Correction.Length > 20_000)
-            {
-                return BadRequest("correction must be at most 20000 characters.");
-            }
-
             var id = "fb_" + Guid.CreateVersion7(time.GetUtcNow()).ToString("N");
             var text = string.IsNullOrWhiteSpace(request.Query) ? request.Correction : $"{request.Query}\n\n{request.Correction}";
             try
@@ -172,9 +173,47 @@ public static class QueryEndpoints
             return BadRequest($"{field} is required (send 'prompt' or 'query').");
         }
 
-        return text.Length > options.MaxPromptChars
-            ? BadRequest($"{field} is {text.Length} characters long; the limit is {options.MaxPromptChars} (Queries__MaxPromptChars).")
-            : null;
+        if (text.Length > options.MaxPromptChars)
+        {
+            return BadRequest($"{field} is {text.Length} characters long; the limit is {options.MaxPromptChars} (Queries__MaxPromptChars).");
+        }
+
+        return StorableText.Problem(text) is { } problem ? BadRequest($"{field} {problem}.") : null;
+    }
+
+    /// <summary>Every text field of a feedback is bounded and storable: it ends up in the KnowledgeBase and in Learning's events.</summary>
+    private static ProblemHttpResult? FeedbackTextProblem(FeedbackRequest request, QueryOptions options)
+    {
+        (string Field, string? Value, int Max)[] fields =
+        [
+            ("interaction_id", request.InteractionId, CoordinatorLimits.MaxIdChars), ("outcome", request.Outcome, CoordinatorLimits.MaxIdChars),
+            ("query", request.Query, options.MaxPromptChars), ("correction", request.Correction, CoordinatorLimits.MaxCorrectionChars),
+            ("notes", request.Notes, CoordinatorLimits.MaxNotesChars),
+        ];
+        if (request.Tags is { Count: > CoordinatorLimits.MaxTags } tags)
+        {
+            return BadRequest($"tags has {tags.Count} items; the limit is {CoordinatorLimits.MaxTags}.");
+        }
+
+        foreach (var (field, value, max) in fields.Concat((request.Tags ?? []).Select((tag, i) => ($"tags[{i}]", (string?)tag, CoordinatorLimits.MaxIdChars))))
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (value.Length > max)
+            {
+                return BadRequest($"{field} is {value.Length} characters long; the limit is {max}.");
+            }
+
+            if (StorableText.Problem(value) is { } problem)
+            {
+                return BadRequest($"{field} {problem}.");
+            }
+        }
+
+        return null;
     }
 
     private static ProblemHttpResult BadRequest(string detail) =>

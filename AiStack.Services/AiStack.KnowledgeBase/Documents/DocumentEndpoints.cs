@@ -13,7 +13,7 @@ public static class DocumentEndpoints
     public static (RouteGroupBuilder Group, RouteHandlerBuilder Add) MapDocumentEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/documents").WithTags("Documents");
-        var add = group.MapPost("/", AddAsync).WithName("AddDocument")
+        var add = group.MapPost("/", AddAsync).WithName("AddDocument").Accepts<AddDocumentRequest>("application/json")
             .WithSummary("Adds a document, or replaces the one with the same project and source; it is chunked, embedded and indexed.");
         group.MapGet("/", ListAsync).WithName("ListDocuments");
         group.MapGet("/{id:long}", GetAsync).WithName("GetDocument");

@@ -12,6 +12,7 @@ public static class ContextEndpoints
     {
         return routes.MapPost("/context", GetContextAsync)
             .WithName("GetContext")
+            .Accepts<ContextRequest>("application/json")
             .WithSummary("Ranked chunks for a query: vector similarity and keyword matches fused by reciprocal rank fusion.");
     }
 

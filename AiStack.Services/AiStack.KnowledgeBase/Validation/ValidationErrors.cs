@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AiStack.Contracts.Validation;
 
 namespace AiStack.KnowledgeBase.Validation;
 
@@ -38,7 +39,7 @@ public sealed class ValidationErrors
             return null;
         }
 
-        if (Unstorable(value) is { } problem)
+        if (StorableText.Problem(value) is { } problem)
         {
             Add(field, $"'{field}' {problem}.");
             return null;
@@ -68,7 +69,7 @@ public sealed class ValidationErrors
             return "{}";
         }
 
-        if (text.Contains("\\u0000", StringComparison.Ordinal) || Unstorable(text) is not null)
+        if (text.Contains("\\u0000", StringComparison.Ordinal) || StorableText.Problem(text) is not null)
         {
             Add(field, $"'{field}' contains a NUL character or a lone surrogate, which cannot be stored.");
             return "{}";
@@ -80,36 +81,4 @@ public sealed class ValidationErrors
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
     public IResult ToProblem() => TypedResults.ValidationProblem(ToDictionary(), title: "The request is not valid.");
-
-    /// <summary>Why a string cannot be stored in both engines (PostgreSQL text rejects NUL; UTF-8 cannot encode a lone surrogate).</summary>
-    public static string? Unstorable(string value)
-    {
-        ArgumentNullException.ThrowIfNull(value);
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (c == '\0')
-            {
-                return "contains a NUL character";
-            }
-
-            if (char.IsHighSurrogate(c))
-            {
-                if (i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-                {
-                    i++;
-                    continue;
-                }
-
-                return "contains a lone surrogate (invalid UTF-16)";
-            }
-
-            if (char.IsLowSurrogate(c))
-            {
-                return "contains a lone surrogate (invalid UTF-16)";
-            }
-        }
-
-        return null;
-    }
 }

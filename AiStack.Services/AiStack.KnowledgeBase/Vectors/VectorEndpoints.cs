@@ -15,9 +15,9 @@ public static class VectorEndpoints
     public static RouteGroupBuilder MapVectorEndpoints(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/vector").WithTags("Vectors");
-        group.MapPost("/embed", EmbedAsync).WithName("EmbedTexts");
-        group.MapPost("/index", IndexAsync).WithName("IndexItems");
-        group.MapPost("/search", SearchAsync).WithName("SearchVectors");
+        group.MapPost("/embed", EmbedAsync).WithName("EmbedTexts").Accepts<EmbedRequest>("application/json");
+        group.MapPost("/index", IndexAsync).WithName("IndexItems").Accepts<VectorIndexRequest>("application/json");
+        group.MapPost("/search", SearchAsync).WithName("SearchVectors").Accepts<VectorSearchRequest>("application/json");
         return group;
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
+using AiStack.Contracts.Validation;
 using Microsoft.Extensions.Options;
 
 namespace AiStack.Learning.Ingest;
@@ -21,6 +22,7 @@ public static class EventEndpoints
     {
         var group = routes.MapGroup("/events").WithTags("Events");
         group.MapPost("/", IngestAsync).WithName("IngestEvents").WithRequestBodyLimit(maxBatchBytes).RequireRateLimiting(AiStack.ServiceDefaults.RateLimitPolicies.Ingest)
+            .Accepts<TelemetryBatch>("application/json")
             .WithSummary("Stores a batch of telemetry events and answers per event: ids seen before count as duplicates, invalid events are refused by index.");
         group.MapGet("/", QueryAsync).WithName("QueryEvents");
         return group;
@@ -114,6 +116,14 @@ public static class EventEndpoints
     private static async Task<IResult> QueryAsync(
         EventStore store, CancellationToken cancellationToken, string? type = null, string? since = null, string? task_id = null, string? limit = null)
     {
+        foreach (var (field, value) in ((string, string?)[])[("type", type), ("task_id", task_id)])
+        {
+            if (StorableText.Check(field, value) is { } unstorable)
+            {
+                return Invalid(field, unstorable);
+            }
+        }
+
         DateTimeOffset? sinceTime = null;
         if (since is not null)
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using AiStack.Contracts.Learning;
 using AiStack.Contracts.Telemetry;
+using AiStack.Contracts.Validation;
 using AiStack.Learning.Dataset;
 using AiStack.Learning.Ingest;
 using AiStack.Learning.Proposals;
@@ -101,6 +102,11 @@ public static class LearningEndpoints
 
     private static async Task<IResult> ProposalsAsync(Database database, CancellationToken cancellationToken, string? status = null)
     {
+        if (StorableText.Check("status", status) is { } unstorable)
+        {
+            return Invalid("status", unstorable);
+        }
+
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ProposalRow>(new CommandDefinition(
             $"SELECT {ProposalRow.Columns} FROM proposals WHERE (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT 500",
@@ -112,6 +118,11 @@ public static class LearningEndpoints
 
     private static async Task<IResult> PatternsAsync(Database database, CancellationToken cancellationToken, string? type = null, int? limit = null)
     {
+        if (StorableText.Check("type", type) is { } unstorable)
+        {
+            return Invalid("type", unstorable);
+        }
+
         var count = limit ?? 50;
         if (count is < 1 or > LearningRoutes.MaxPatternPage)
         {

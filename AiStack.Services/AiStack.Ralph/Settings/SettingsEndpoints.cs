@@ -1,5 +1,7 @@
 using AiStack.Contracts.Tasks;
+using AiStack.Contracts.Validation;
 using AiStack.Ralph.Adaptive;
+using AiStack.Ralph.Backends;
 using AiStack.Ralph.Tasks;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -20,9 +22,27 @@ public static class SettingsEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<SettingsResponse>, ValidationProblem>> UpdateAsync(SettingsUpdate update, SettingsStore store, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SettingsResponse>, ValidationProblem>> UpdateAsync(
+        SettingsUpdate update, SettingsStore store, BackendRegistry backends, HttpContext http, CancellationToken cancellationToken)
     {
+        // A default that names no declared backend would make every later task without a backend fail its first iteration.
+        if (update.DefaultBackend is { } defaultBackend && !backends.IsDeclared(defaultBackend))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["default_backend"] = [$"default_backend must be a declared backend: {string.Join(", ", backends.Names)}."],
+            });
+        }
+
         var who = update.ChangedBy ?? http.Request.Headers[ChangedByHeader].FirstOrDefault() ?? "api";
+        if (who.Length > TaskLimits.MaxChangedByChars || StorableText.Check("changed_by", who) is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["changed_by"] = [StorableText.Check("changed_by", who) ?? $"changed_by has {who.Length} characters; the limit is {TaskLimits.MaxChangedByChars}."],
+            });
+        }
+
         var (saved, errors) = await store.UpdateAsync(update, who, cancellationToken);
         return saved is not null ? TypedResults.Ok(saved) : TypedResults.ValidationProblem(errors!);
     }

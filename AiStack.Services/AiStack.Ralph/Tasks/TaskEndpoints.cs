@@ -1,4 +1,5 @@
 using AiStack.Contracts.Tasks;
+using AiStack.Contracts.Validation;
 using AiStack.Ralph.Loop;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -45,6 +46,14 @@ public static class TaskEndpoints
         if (status is not null && !TaskStatuses.All.Contains(status))
         {
             errors["status"] = [$"status must be one of {string.Join(", ", TaskStatuses.All)}."];
+        }
+
+        foreach (var (field, value) in ((string, string?)[])[("backend", backend), ("tag", tag)])
+        {
+            if (StorableText.Check(field, value) is { } problem)
+            {
+                errors[field] = [problem];
+            }
         }
 
         var pageSize = limit ?? 50;

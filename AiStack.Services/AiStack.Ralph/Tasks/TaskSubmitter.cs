@@ -3,6 +3,7 @@ using System.Text.Json;
 using AiStack.Contracts.Coordinator;
 using AiStack.Contracts.Tasks;
 using AiStack.Contracts.Telemetry;
+using AiStack.Contracts.Validation;
 using AiStack.Ralph.Adaptive;
 using AiStack.Ralph.Backends;
 using AiStack.Ralph.Commands;
@@ -87,9 +88,9 @@ public sealed class TaskSubmitter(
             errors["completion.verify_timeout_s"] = ["verify_timeout_s must be between 0 and 86400."];
         }
 
-        if (request.Budget?.MaxWallS is <= 0)
+        if (request.Budget?.MaxWallS is <= 0 or > TaskLimits.MaxWallSeconds)
         {
-            errors["budget.max_wall_s"] = ["max_wall_s must be positive."];
+            errors["budget.max_wall_s"] = [$"max_wall_s must be 1-{TaskLimits.MaxWallSeconds} (a week, the largest hard backstop)."];
         }
 
         if (request.Budget?.MaxTokens is <= 0)
@@ -103,8 +104,18 @@ public sealed class TaskSubmitter(
             errors["tags"] = [$"at most {MaxTags} tags of 1-{MaxTagLength} characters."];
         }
 
+        foreach (var (field, value) in StoredTexts(request, verify))
+        {
+            if (StorableText.Check(field, value) is { } problem)
+            {
+                errors[field] = [problem];
+            }
+        }
+
         var id = Guid.CreateVersion7().ToString();
-        var workspace = workspaces.Resolve(request.Workspace, id, out var workspaceProblem);
+        // A name longer than a folder name can be makes the path APIs throw; refuse it before resolving.
+        string? workspaceProblem = $"workspace has {request.Workspace?.Length} characters; the limit is {TaskLimits.MaxWorkspaceChars}.";
+        var workspace = request.Workspace is { Length: > TaskLimits.MaxWorkspaceChars } ? null : workspaces.Resolve(request.Workspace, id, out workspaceProblem);
         if (workspace is null)
         {
             errors["workspace"] = [workspaceProblem!];
@@ -177,6 +188,24 @@ public sealed class TaskSubmitter(
             RalphTelemetry.Protect(prompt.Length > 100 ? prompt[..100] : prompt, settings.HashContent), decision.Complexity.ToWireName(),
             decision.BaseLimit, decision.HistoryAdjustment, decision.FinalLimit, decision.TaskType, backend), id);
         return (decision.FinalLimit, IterationModes.Adaptive, decision.Complexity.ToWireName());
+    }
+
+    /// <summary>The texts of a submission that end up in the database, by wire name.</summary>
+    private static IEnumerable<(string Field, string? Value)> StoredTexts(SubmitTaskRequest request, IReadOnlyList<string>? verify)
+    {
+        yield return ("prompt", request.Prompt);
+        yield return ("backend", request.Backend);
+        yield return ("workspace", request.Workspace);
+        yield return ("completion.promise", request.Completion?.Promise);
+        foreach (var (tag, i) in (request.Tags ?? []).Select((tag, i) => (tag, i)))
+        {
+            yield return ($"tags[{i}]", tag);
+        }
+
+        foreach (var (argument, i) in (verify ?? []).Select((argument, i) => (argument, i)))
+        {
+            yield return ($"completion.verify_command[{i}]", argument);
+        }
     }
 
     private static List<string>? ReadVerifyCommand(JsonElement? value, Dictionary<string, string[]> errors)

@@ -156,6 +156,19 @@ public sealed class RalphControlTests : IDisposable
     }
 
     [Fact]
+    public async Task A_default_backend_that_is_not_declared_is_refused()
+    {
+        await using var factory = Start("exit 0");
+        var client = factory.CreateClient();
+        var response = await client.PutAsJsonAsync(new Uri("/settings", UriKind.Relative), new { default_backend = "nowhere" }, RalphFactory.Json);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Contains("agent", problem["errors"]!["default_backend"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotEqual("nowhere", (await client.GetJsonAsync("/settings"))["settings"]!["default_backend"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task A_disabled_loop_refuses_new_tasks_with_503()
     {
         await using var factory = Start("exit 0");
