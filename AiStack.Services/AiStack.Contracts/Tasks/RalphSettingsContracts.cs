@@ -50,11 +50,40 @@ public sealed record RalphSettings
 }
 
 /// <summary>PUT /settings: every field optional; absent fields keep their current value.</summary>
+/// <summary>A change of some of the base limits (<c>{"base_limits": {"simple": 5}}</c> changes only that one).</summary>
+public sealed record BaseLimitsUpdate
+{
+    public int? Simple { get; init; }
+    public int? Moderate { get; init; }
+    public int? Complex { get; init; }
+    public int? VeryComplex { get; init; }
+
+    public BaseLimits ApplyTo(BaseLimits current)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return new BaseLimits
+        {
+            Simple = Simple ?? current.Simple,
+            Moderate = Moderate ?? current.Moderate,
+            Complex = Complex ?? current.Complex,
+            VeryComplex = VeryComplex ?? current.VeryComplex,
+        };
+    }
+
+    /// <summary>All four, as a full update.</summary>
+    public static BaseLimitsUpdate From(BaseLimits limits)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        return new() { Simple = limits.Simple, Moderate = limits.Moderate, Complex = limits.Complex, VeryComplex = limits.VeryComplex };
+    }
+}
+
 public sealed record SettingsUpdate
 {
     public bool? LoopEnabled { get; init; }
     public bool? AdaptiveEnabled { get; init; }
-    public BaseLimits? BaseLimits { get; init; }
+    /// <summary>The base limits it names; the others keep their values.</summary>
+    public BaseLimitsUpdate? BaseLimits { get; init; }
     public int? DefaultMaxIterations { get; init; }
     public string? DefaultBackend { get; init; }
     public double? ApprovalTimeoutS { get; init; }
@@ -71,7 +100,7 @@ public sealed record SettingsUpdate
         {
             LoopEnabled = LoopEnabled ?? current.LoopEnabled,
             AdaptiveEnabled = AdaptiveEnabled ?? current.AdaptiveEnabled,
-            BaseLimits = BaseLimits ?? current.BaseLimits,
+            BaseLimits = BaseLimits?.ApplyTo(current.BaseLimits) ?? current.BaseLimits,
             DefaultMaxIterations = DefaultMaxIterations ?? current.DefaultMaxIterations,
             DefaultBackend = DefaultBackend ?? current.DefaultBackend,
             ApprovalTimeoutS = ApprovalTimeoutS ?? current.ApprovalTimeoutS,

@@ -145,6 +145,23 @@ public sealed class RalphControlTests : IDisposable
     }
 
     [Fact]
+    public async Task Changing_one_base_limit_keeps_the_others()
+    {
+        await using var factory = Start("exit 0");
+        var client = factory.CreateClient();
+        var first = await client.PutAsJsonAsync(new Uri("/settings", UriKind.Relative), new { base_limits = new { complex = 30 } }, RalphFactory.Json);
+        var second = await client.PutAsJsonAsync(new Uri("/settings", UriKind.Relative), new { base_limits = new { simple = 4 } }, RalphFactory.Json);
+        var limits = (await client.GetJsonAsync("/settings"))["settings"]!["base_limits"]!;
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(4, limits["simple"]!.GetValue<int>());
+        Assert.Equal(10, limits["moderate"]!.GetValue<int>());
+        Assert.Equal(30, limits["complex"]!.GetValue<int>());
+        Assert.Equal(50, limits["very_complex"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Invalid_settings_are_refused_with_the_field_named()
     {
         await using var factory = Start("exit 0");
