@@ -55,6 +55,15 @@ public static class ServiceDefaultsExtensions
         services.AddOpenApi(OpenApiDocuments.Configure);
         // Degraded and failing checks are reported by /health; logging each probe (every few seconds) only buries real problems.
         builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.Error);
+        // Npgsql logs every executed command at Information once Aspire's client hands it the logger factory: the traces have
+        // them. A default beneath every configuration source, so Logging:LogLevel:Npgsql still turns them back on.
+        if (builder.Configuration is IConfigurationBuilder sources)
+        {
+            sources.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+            {
+                InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Npgsql"] = "Warning" },
+            });
+        }
         ConfigureOpenTelemetry(builder, identity);
         AddHttpClientDefaults(builder);
         AddTelemetryOutbox(services);

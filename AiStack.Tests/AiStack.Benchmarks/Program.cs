@@ -40,9 +40,11 @@ static int Usage()
     Console.Error.WriteLine("""
         Usage: dotnet run -c Release --project AiStack.Tests/AiStack.Benchmarks -- <command> [options]
 
-          kb [--chunks 10000,100000] [--queries 300] [--concurrency 4]
+          kb [--chunks 10000,100000] [--queries 300] [--concurrency 4] [--distinct-paragraphs N]
              KnowledgeBase over HTTP (in-process host on a loopback port, SQLite + embedded vector index):
              ingestion rate, start-up with a full index, /context latency p50/p95/p99 and throughput, cache cold and warm.
+             --distinct-paragraphs N builds the corpus from N distinct paragraphs, each embedded once (MiniLM at 100k
+             distinct chunks takes hours on 2 cores); queries are always embedded afresh.
           hnsw [--vectors 100000,1000000] [--queries 200] [--ef 128]
              the embedded index's HNSW graph (USearch) against the exact scan on clustered 384-d vectors: build time,
              search p50/p95/p99 and recall@10.
