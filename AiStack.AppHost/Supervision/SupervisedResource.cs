@@ -67,8 +67,19 @@ public sealed class SupervisedResource
     }
 
     /// <summary>Running and its health checks pass.</summary>
-    public bool IsReady => Latest?.Snapshot is { } snapshot && snapshot.State?.Text == KnownResourceStates.Running &&
-                           snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy;
+    public bool IsReady => Latest?.Snapshot is { } snapshot && snapshot.State?.Text == KnownResourceStates.Running && IsHealthyNow(snapshot);
+
+    /// <summary>
+    /// Healthy by checks that ran since its process started. After a restart Aspire's snapshot keeps the previous run's Healthy
+    /// until the checks run again: taking that for ready sends callers to a port nobody listens on yet.
+    /// </summary>
+    public static bool IsHealthyNow(CustomResourceSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy &&
+               (snapshot.HealthReports.IsDefaultOrEmpty ||
+                (snapshot.StartTimeStamp is { } started && snapshot.HealthReports.All(r => r.LastRunAt is { } ran && ran >= started)));
+    }
 
     public bool IsTerminal
     {
@@ -100,7 +111,7 @@ public sealed class SupervisedResource
                 WasReady = false;
                 _stopRequested = false;
             }
-            else if (state == KnownResourceStates.Running && resourceEvent.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+            else if (state == KnownResourceStates.Running && IsHealthyNow(resourceEvent.Snapshot))
             {
                 WasReady = true;
                 RestartScheduled = false;

@@ -150,6 +150,11 @@ public static class TestDirectories
             }
         }
 
+        foreach (var stale in Directory.EnumerateFiles(parent))
+        {
+            File.Delete(stale);
+        }
+
         var root = Path.Combine(parent, "run-" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Directory.CreateDirectory(root);
         File.SetUnixFileMode(root, Traversable);
