@@ -43,6 +43,12 @@ public static class ServiceResourceExtensions
         if (!publishing)
         {
             builder = builder.WithEnvironment("AISTACK_HOME", stack.Home);
+            if (stack.Tier == StackTier.Small)
+            {
+                // ASP.NET Core picks the server GC, which sizes its heaps for throughput; on a small machine five services at once
+                // matter more: the workstation GC keeps each one's idle memory down.
+                builder = builder.WithEnvironment("DOTNET_gcServer", "0");
+            }
         }
 
         foreach (var (key, value) in stack.TierSettings.AsConfiguration())
