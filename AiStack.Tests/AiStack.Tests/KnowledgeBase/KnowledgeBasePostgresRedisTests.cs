@@ -44,7 +44,8 @@ public sealed class KnowledgeBasePostgresRedisTests(PostgresFixture postgres, Re
         {
             await admin.OpenAsync();
             var name = new Npgsql.NpgsqlConnectionStringBuilder(connectionString).Database;
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", admin);
+            // DROP DATABASE waits for an immediate checkpoint of the whole server, which other tests keep busy: more than the 30 s default.
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE \"{name}\" WITH (FORCE)", admin) { CommandTimeout = 180 };
             await drop.ExecuteNonQueryAsync();
         }
 
