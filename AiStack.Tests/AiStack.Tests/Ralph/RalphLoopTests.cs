@@ -281,7 +281,13 @@ public sealed class RalphLoopTests : IDisposable
         var id = (await client.SubmitAsync(new { prompt = "count me", backend = "agent", max_iterations = 5 })).Id();
         await client.WaitForAsync(id);
 
-        var metrics = AiStack.Tests.Infrastructure.PrometheusText.WithoutScope(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        // The task's end is stored before its counters move (and the exporter caches a scrape briefly): read until they have.
+        var metrics = "";
+        for (var attempt = 0; attempt < 100 && !metrics.Contains("ralph_tasks_total{backend=\"agent\",status=\"completed\"} 1", StringComparison.Ordinal); attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100);
+            metrics = AiStack.Tests.Infrastructure.PrometheusText.WithoutScope(await client.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+        }
 
         Assert.Contains("ralph_tasks_total{backend=\"agent\",status=\"completed\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("ralph_iterations_total{backend=\"agent\"} 2", metrics, StringComparison.Ordinal);
