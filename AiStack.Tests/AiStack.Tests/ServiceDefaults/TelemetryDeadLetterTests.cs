@@ -95,7 +95,8 @@ public sealed class TelemetryDeadLetterTests
 
         // Later events keep flowing, and the dead letter shows in the sender's health and metrics.
         service.Services.GetRequiredService<ITelemetryEvents>().Publish(TelemetryEventTypes.TaskSubmitted, new { n = 10 });
-        await Eventually(async () => await ReceivedAsync(learning) == 11, "a later event arrived");
+        await Eventually(async () => await ReceivedAsync(learning) >= 11, "a later event arrived",
+            async () => $"pending {outbox.PendingBytes} bytes, received {await ReceivedAsync(learning)}, shipper: {service.Services.GetRequiredService<TelemetryShipper>().LastError ?? "no error"}");
         using var client = service.Client();
         var health = await client.GetFromJsonAsync<JsonElement>("/health");
         var check = health.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "telemetry_outbox");
