@@ -30,7 +30,7 @@ internal sealed partial class ControlApiHost(
     IHostEnvironment environment,
     IConfiguration appConfiguration,
     IHostApplicationLifetime lifetime,
-    ILogger<ControlApiHost> logger) : BackgroundService
+    ILogger<ControlApiHost> logger) : BackgroundService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -94,10 +94,14 @@ internal sealed partial class ControlApiHost(
         }
     }
 
-    public override void Dispose()
+    public async ValueTask DisposeAsync()
     {
-        _app?.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        base.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "The control API could not start on port {Port}: {Error}")]

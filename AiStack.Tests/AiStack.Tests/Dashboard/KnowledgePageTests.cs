@@ -7,30 +7,15 @@ using Bunit;
 namespace AiStack.Tests.Dashboard;
 
 [Collection(DashboardServicesCollection.Name)]
-public sealed class KnowledgePageTests(DashboardServicesFixture services) : IAsyncLifetime
+public sealed class KnowledgePageTests(DashboardServicesFixture services) : DashboardPageTests(services)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private DashboardTestContext _context = null!;
-    private HttpClient _kb = null!;
-
-    public Task InitializeAsync()
-    {
-        _context = new DashboardTestContext(services);
-        _kb = services.Client(services.KnowledgeBase);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _kb.Dispose();
-        await _context.DisposeAsync();
-    }
+    private HttpClient KnowledgeBaseApi => ServiceClient(Services.KnowledgeBase);
 
     [Fact]
     public async Task Collections_and_probes_are_the_knowledgebases()
     {
-        var collections = (await _kb.GetFromJsonAsync<JsonObject>(new Uri("/collections", UriKind.Relative)))!["collections"]!.AsArray();
-        var page = _context.RenderPage<KnowledgePage>();
+        var collections = (await KnowledgeBaseApi.GetFromJsonAsync<JsonObject>(new Uri("/collections", UriKind.Relative)))!["collections"]!.AsArray();
+        var page = Context.RenderPage<KnowledgePage>();
         page.WaitForAssertion(() =>
         {
             foreach (var collection in collections)
@@ -49,11 +34,11 @@ public sealed class KnowledgePageTests(DashboardServicesFixture services) : IAsy
     [Fact]
     public async Task A_search_shows_the_hybrid_results_with_their_scores()
     {
-        using var expected = await _kb.PostAsJsonAsync(new Uri("/context", UriKind.Relative), new { query = "configure the response cache", limit = 10 }, RalphFactory.Json);
+        using var expected = await KnowledgeBaseApi.PostAsJsonAsync(new Uri("/context", UriKind.Relative), new { query = "configure the response cache", limit = 10 }, RalphFactory.Json);
         var results = (await expected.Content.ReadFromJsonAsync<JsonObject>())!["results"]!.AsArray();
         Assert.NotEmpty(results);
 
-        var page = _context.RenderPage<KnowledgePage>();
+        var page = Context.RenderPage<KnowledgePage>();
         page.WaitForAssertion(() => page.Find("input[data-testid=kb-query]"), Wait);
         page.Find("input[data-testid=kb-query]").Input("configure the response cache");
         page.Find("[data-testid=kb-search-button]").Click();
@@ -72,7 +57,7 @@ public sealed class KnowledgePageTests(DashboardServicesFixture services) : IAsy
     [Fact]
     public async Task An_unreachable_knowledgebase_renders_its_error_state()
     {
-        await using var context = new DashboardTestContext(services, "knowledgebase");
+        await using var context = new DashboardTestContext(Services, "knowledgebase");
         var page = context.RenderPage<KnowledgePage>();
         page.WaitForAssertion(() =>
         {

@@ -6,33 +6,18 @@ using Bunit;
 namespace AiStack.Tests.Dashboard;
 
 [Collection(DashboardServicesCollection.Name)]
-public sealed class LearningPageTests(DashboardServicesFixture services) : IAsyncLifetime
+public sealed class LearningPageTests(DashboardServicesFixture services) : DashboardPageTests(services)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private DashboardTestContext _context = null!;
-    private HttpClient _learning = null!;
-
-    public Task InitializeAsync()
-    {
-        _context = new DashboardTestContext(services);
-        _learning = services.Client(services.Learning);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _learning.Dispose();
-        await _context.DisposeAsync();
-    }
+    private HttpClient LearningApi => ServiceClient(Services.Learning);
 
     [Fact]
     public async Task Patterns_dataset_backpressure_and_checkpoint_are_learnings_figures()
     {
-        var stats = (await _learning.GetFromJsonAsync<JsonObject>(new Uri("/learning/stats", UriKind.Relative)))!;
-        var patterns = (await _learning.GetFromJsonAsync<JsonObject>(new Uri("/learning/patterns?limit=20", UriKind.Relative)))!["patterns"]!.AsArray();
+        var stats = (await LearningApi.GetFromJsonAsync<JsonObject>(new Uri("/learning/stats", UriKind.Relative)))!;
+        var patterns = (await LearningApi.GetFromJsonAsync<JsonObject>(new Uri("/learning/patterns?limit=20", UriKind.Relative)))!["patterns"]!.AsArray();
         Assert.NotEmpty(patterns);
 
-        var page = _context.RenderPage<LearningPage>();
+        var page = Context.RenderPage<LearningPage>();
         page.WaitForAssertion(() =>
         {
             Assert.Equal(stats["finetuning_dataset_size"]!.ToString(), page.Find("[data-testid=dataset-size]").TextContent);
@@ -53,7 +38,7 @@ public sealed class LearningPageTests(DashboardServicesFixture services) : IAsyn
     [Fact]
     public void Export_writes_the_dataset_through_learning()
     {
-        var page = _context.RenderPage<LearningPage>();
+        var page = Context.RenderPage<LearningPage>();
         page.WaitForAssertion(() => page.Find("[data-testid=export-dataset]"), Wait);
         page.Find("[data-testid=export-dataset]").Click();
         page.WaitForAssertion(() =>
@@ -68,7 +53,7 @@ public sealed class LearningPageTests(DashboardServicesFixture services) : IAsyn
     [Fact]
     public async Task An_unreachable_learning_renders_its_error_state()
     {
-        await using var context = new DashboardTestContext(services, "learning");
+        await using var context = new DashboardTestContext(Services, "learning");
         var page = context.RenderPage<LearningPage>();
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=error-learning]").Count), Wait);
         Assert.Contains("learning is unreachable", page.Find("[data-testid=error-learning]").TextContent, StringComparison.Ordinal);

@@ -6,25 +6,16 @@ using Bunit;
 namespace AiStack.Tests.Dashboard;
 
 [Collection(DashboardServicesCollection.Name)]
-public sealed class OverviewPageTests(DashboardServicesFixture services) : IAsyncLifetime
+public sealed class OverviewPageTests(DashboardServicesFixture services) : DashboardPageTests(services)
 {
-    private DashboardTestContext _context = null!;
-
-    public Task InitializeAsync()
-    {
-        _context = new DashboardTestContext(services);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _context.DisposeAsync();
 
     [Fact]
     public async Task Each_service_shows_the_status_its_health_endpoint_gives()
     {
-        var page = _context.RenderPage<OverviewPage>();
-        foreach (var (name, address) in new[] { ("ralph", services.Ralph), ("coordinator", services.Coordinator), ("knowledgebase", services.KnowledgeBase), ("learning", services.Learning) })
+        var page = Context.RenderPage<OverviewPage>();
+        foreach (var (name, address) in new[] { ("ralph", Services.Ralph), ("coordinator", Services.Coordinator), ("knowledgebase", Services.KnowledgeBase), ("learning", Services.Learning) })
         {
-            using var client = services.Client(address);
+            using var client = Services.Client(address);
             using var response = await client.GetAsync(new Uri("/health", UriKind.Relative));
             var status = (await response.Content.ReadFromJsonAsync<JsonObject>())!["status"]!.GetValue<string>();
             page.WaitForAssertion(() => Assert.Equal(status, page.Find($"[data-testid=health-{name}]").GetAttribute("data-status")), TimeSpan.FromSeconds(10));
@@ -34,12 +25,12 @@ public sealed class OverviewPageTests(DashboardServicesFixture services) : IAsyn
     [Fact]
     public async Task Task_counts_and_learning_backlog_are_the_services_figures()
     {
-        using var ralph = services.Client(services.Ralph);
+        using var ralph = Services.Client(Services.Ralph);
         var stats = (await ralph.GetFromJsonAsync<JsonObject>(new Uri("/stats", UriKind.Relative)))!;
-        using var learning = services.Client(services.Learning);
+        using var learning = Services.Client(Services.Learning);
         var learningStats = (await learning.GetFromJsonAsync<JsonObject>(new Uri("/learning/stats", UriKind.Relative)))!;
 
-        var page = _context.RenderPage<OverviewPage>();
+        var page = Context.RenderPage<OverviewPage>();
         page.WaitForAssertion(() =>
         {
             Assert.Equal($"Running: {stats["running"]}", page.Find("[data-testid=tasks-running]").TextContent.Trim());
@@ -53,7 +44,7 @@ public sealed class OverviewPageTests(DashboardServicesFixture services) : IAsyn
     [Fact]
     public async Task An_unreachable_service_renders_its_error_state_and_an_alert()
     {
-        await using var context = new DashboardTestContext(services, "ralph");
+        await using var context = new DashboardTestContext(Services, "ralph");
         var page = context.RenderPage<OverviewPage>();
         page.WaitForAssertion(() =>
         {

@@ -7,32 +7,17 @@ using Bunit;
 namespace AiStack.Tests.Dashboard;
 
 [Collection(DashboardServicesCollection.Name)]
-public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLifetime
+public sealed class RalphPageTests(DashboardServicesFixture services) : DashboardPageTests(services)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private DashboardTestContext _context = null!;
-    private HttpClient _ralph = null!;
+    private HttpClient RalphApi => ServiceClient(Services.Ralph);
 
-    public Task InitializeAsync()
-    {
-        _context = new DashboardTestContext(services);
-        _ralph = services.Client(services.Ralph);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        _ralph.Dispose();
-        await _context.DisposeAsync();
-    }
-
-    private async Task<JsonObject> SettingsAsync() => (await _ralph.GetFromJsonAsync<JsonObject>(new Uri("/settings", UriKind.Relative)))!["settings"]!.AsObject();
+    private async Task<JsonObject> SettingsAsync() => (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri("/settings", UriKind.Relative)))!["settings"]!.AsObject();
 
     [Fact]
     public async Task The_sliders_show_ralphs_settings_and_apply_a_change_that_ralph_then_reports()
     {
         var before = await SettingsAsync();
-        var page = _context.RenderPage<RalphPage>();
+        var page = Context.RenderPage<RalphPage>();
         page.WaitForAssertion(() =>
         {
             Assert.Equal(before["base_limits"]!["simple"]!.ToString(), page.Find("[data-testid=value-simple]").TextContent);
@@ -47,13 +32,13 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLi
             page.Find("[data-testid=apply-settings]").Click();
             var after = await WaitForAsync(async () => await SettingsAsync(), s => s["base_limits"]!["simple"]!.GetValue<int>() == simple);
             Assert.Equal(before["base_limits"]!["complex"]!.GetValue<int>(), after["base_limits"]!["complex"]!.GetValue<int>());
-            var updatedBy = (await _ralph.GetFromJsonAsync<JsonObject>(new Uri("/settings", UriKind.Relative)))!["updated_by"]!.GetValue<string>();
+            var updatedBy = (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri("/settings", UriKind.Relative)))!["updated_by"]!.GetValue<string>();
             Assert.Equal("dashboard", updatedBy);
             page.WaitForAssertion(() => Assert.Contains("by dashboard", page.Find("[data-testid=settings-updated]").TextContent, StringComparison.Ordinal), Wait);
         }
         finally
         {
-            using var restore = await _ralph.PutAsJsonAsync(new Uri("/settings", UriKind.Relative), new { base_limits = before["base_limits"] }, RalphFactory.Json);
+            using var restore = await RalphApi.PutAsJsonAsync(new Uri("/settings", UriKind.Relative), new { base_limits = before["base_limits"] }, RalphFactory.Json);
             restore.EnsureSuccessStatusCode();
         }
     }
@@ -61,8 +46,8 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLi
     [Fact]
     public async Task The_task_list_is_ralphs_and_a_submitted_task_runs_to_completion()
     {
-        var listed = (await _ralph.GetFromJsonAsync<JsonObject>(new Uri("/tasks?limit=20", UriKind.Relative)))!;
-        var page = _context.RenderPage<RalphPage>();
+        var listed = (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri("/tasks?limit=20", UriKind.Relative)))!;
+        var page = Context.RenderPage<RalphPage>();
         page.WaitForAssertion(() =>
         {
             Assert.Equal($"{listed["total"]} tasks", page.Find("[data-testid=task-total]").TextContent);
@@ -75,11 +60,11 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLi
         page.Find("textarea[data-testid=task-prompt]").Change("Write the notes file from the control center");
         page.Find("[data-testid=task-submit]").Click();
         var submitted = await WaitForAsync(
-            async () => (await _ralph.GetFromJsonAsync<JsonObject>(new Uri("/tasks?limit=50", UriKind.Relative)))!["tasks"]!.AsArray()
+            async () => (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri("/tasks?limit=50", UriKind.Relative)))!["tasks"]!.AsArray()
                 .FirstOrDefault(t => t!["prompt"]!.GetValue<string>() == "Write the notes file from the control center"),
             t => t is not null);
         var id = submitted!["task_id"]!.GetValue<string>();
-        var finished = await _ralph.WaitForAsync(id, seconds: 30);
+        var finished = await RalphApi.WaitForAsync(id, seconds: 30);
         Assert.Equal("completed", finished.Status());
         page.WaitForAssertion(() => Assert.Equal("completed", page.Find($"[data-testid=task-{id}]").GetAttribute("data-status")), Wait);
     }
@@ -87,25 +72,25 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLi
     [Fact]
     public async Task Approve_lets_a_gated_task_go_on_and_reject_ends_one()
     {
-        var approved = (await _ralph.SubmitAsync(new { prompt = "Gated work to approve", backend = "agent", max_iterations = 5, require_approval = true })).Id();
-        var rejected = (await _ralph.SubmitAsync(new { prompt = "Gated work to reject", backend = "agent", max_iterations = 5, require_approval = true })).Id();
+        var approved = (await RalphApi.SubmitAsync(new { prompt = "Gated work to approve", backend = "agent", max_iterations = 5, require_approval = true })).Id();
+        var rejected = (await RalphApi.SubmitAsync(new { prompt = "Gated work to reject", backend = "agent", max_iterations = 5, require_approval = true })).Id();
         foreach (var id in (string[])[approved, rejected])
         {
-            await _ralph.WaitForAsync(id, t => t["approval"]?.GetValue<string>() == "pending", seconds: 30);
+            await RalphApi.WaitForAsync(id, t => t["approval"]?.GetValue<string>() == "pending", seconds: 30);
         }
 
-        var page = _context.RenderPage<RalphPage>();
+        var page = Context.RenderPage<RalphPage>();
         page.WaitForAssertion(() => page.Find($"[data-testid=approve-{approved}]"), Wait);
         page.Find($"[data-testid=approve-{approved}]").Click();
         page.WaitForAssertion(() => page.Find($"[data-testid=reject-{rejected}]"), Wait);
         page.Find($"[data-testid=reject-{rejected}]").Click();
 
-        Assert.Equal("rejected", (await _ralph.WaitForAsync(rejected, seconds: 30)).Status());
+        Assert.Equal("rejected", (await RalphApi.WaitForAsync(rejected, seconds: 30)).Status());
 
         // A gated task asks before every iteration, the first included: approve each later one on the live page too.
         for (var round = 0; round < 5; round++)
         {
-            var task = await _ralph.WaitForAsync(approved, t => t.Status() == "completed" || t["approval"]?.GetValue<string>() == "pending", seconds: 30);
+            var task = await RalphApi.WaitForAsync(approved, t => t.Status() == "completed" || t["approval"]?.GetValue<string>() == "pending", seconds: 30);
             if (task.Status() == "completed")
             {
                 break;
@@ -113,18 +98,18 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLi
 
             page.WaitForAssertion(() => page.Find($"[data-testid=approve-{approved}]"), Wait);
             page.Find($"[data-testid=approve-{approved}]").Click();
-            await _ralph.WaitForAsync(approved, t => t["approval"]?.GetValue<string>() != "pending" || t.Status() == "completed", seconds: 30);
+            await RalphApi.WaitForAsync(approved, t => t["approval"]?.GetValue<string>() != "pending" || t.Status() == "completed", seconds: 30);
         }
 
-        Assert.Equal("completed", (await _ralph.WaitForAsync(approved, seconds: 30)).Status());
+        Assert.Equal("completed", (await RalphApi.WaitForAsync(approved, seconds: 30)).Status());
     }
 
     [Fact]
     public async Task The_task_page_shows_every_iteration_as_ralph_recorded_it()
     {
-        var id = services.CompletedTasks[0];
-        var result = (await _ralph.GetFromJsonAsync<JsonObject>(new Uri($"/tasks/{id}/result", UriKind.Relative)))!;
-        var page = _context.RenderPage<TaskPage>(("TaskId", id));
+        var id = Services.CompletedTasks[0];
+        var result = (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri($"/tasks/{id}/result", UriKind.Relative)))!;
+        var page = Context.RenderPage<TaskPage>(("TaskId", id));
         page.WaitForAssertion(() =>
         {
             Assert.Equal("completed", page.Find("[data-testid=task-status]").TextContent);
@@ -143,7 +128,7 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : IAsyncLi
     [Fact]
     public async Task An_unreachable_ralph_renders_its_error_state()
     {
-        await using var context = new DashboardTestContext(services, "ralph");
+        await using var context = new DashboardTestContext(Services, "ralph");
         var page = context.RenderPage<RalphPage>();
         page.WaitForAssertion(() => Assert.All(page.FindAll("[data-testid=error-ralph]"), e => Assert.Contains("ralph is unreachable", e.TextContent, StringComparison.Ordinal)), Wait);
         Assert.Equal(2, page.FindAll("[data-testid=error-ralph]").Count);

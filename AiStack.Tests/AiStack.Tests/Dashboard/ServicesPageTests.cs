@@ -7,27 +7,17 @@ namespace AiStack.Tests.Dashboard;
 
 /// <summary>The services page's health part; its restarts go through the AppHost and are the browser tests' part.</summary>
 [Collection(DashboardServicesCollection.Name)]
-public sealed class ServicesPageTests(DashboardServicesFixture services) : IAsyncLifetime
+public sealed class ServicesPageTests(DashboardServicesFixture services) : DashboardPageTests(services)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private DashboardTestContext _context = null!;
-
-    public Task InitializeAsync()
-    {
-        _context = new DashboardTestContext(services);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _context.DisposeAsync();
 
     [Fact]
     public async Task Health_entries_and_circuit_breakers_are_each_services_own()
     {
-        using var coordinator = services.Client(services.Coordinator);
+        using var coordinator = Services.Client(Services.Coordinator);
         using var response = await coordinator.GetAsync(new Uri("/health", UriKind.Relative));
         var health = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
 
-        var page = _context.RenderPage<ServicesPage>();
+        var page = Context.RenderPage<ServicesPage>();
         page.WaitForAssertion(() =>
         {
             var card = page.Find("[data-testid=service-coordinator]");
@@ -47,7 +37,7 @@ public sealed class ServicesPageTests(DashboardServicesFixture services) : IAsyn
     [Fact]
     public void Without_an_apphost_the_page_says_so_and_still_shows_health()
     {
-        var page = _context.RenderPage<ServicesPage>();
+        var page = Context.RenderPage<ServicesPage>();
         page.WaitForAssertion(() =>
         {
             Assert.Contains("apphost is unreachable", page.Find("[data-testid=error-apphost]").TextContent, StringComparison.Ordinal);

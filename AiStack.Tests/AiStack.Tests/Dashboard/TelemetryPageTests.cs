@@ -7,18 +7,8 @@ namespace AiStack.Tests.Dashboard;
 
 /// <summary>Every chart draws as many points as the services' own figures give.</summary>
 [Collection(DashboardServicesCollection.Name)]
-public sealed class TelemetryPageTests(DashboardServicesFixture services) : IAsyncLifetime
+public sealed class TelemetryPageTests(DashboardServicesFixture services) : DashboardPageTests(services)
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(15);
-    private DashboardTestContext _context = null!;
-
-    public Task InitializeAsync()
-    {
-        _context = new DashboardTestContext(services);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _context.DisposeAsync();
 
     private static int Points(Bunit.IRenderedComponent<Bunit.Rendering.ContainerFragment> page, string chart) =>
         int.Parse(page.Find($"[data-testid=chart-{chart}]").GetAttribute("data-points")!, System.Globalization.CultureInfo.InvariantCulture);
@@ -26,9 +16,9 @@ public sealed class TelemetryPageTests(DashboardServicesFixture services) : IAsy
     [Fact]
     public async Task The_charts_have_the_points_that_learning_and_the_coordinator_report()
     {
-        using var learning = services.Client(services.Learning);
-        using var coordinator = services.Client(services.Coordinator);
-        var page = _context.RenderPage<TelemetryPage>();
+        using var learning = Services.Client(Services.Learning);
+        using var coordinator = Services.Client(Services.Coordinator);
+        var page = Context.RenderPage<TelemetryPage>();
 
         page.WaitForAssertion(() => Assert.True(Points(page, "iterations") > 0), Wait);
         // Read the services after the page has loaded: other tests of the collection may have finished tasks meanwhile.
@@ -58,10 +48,10 @@ public sealed class TelemetryPageTests(DashboardServicesFixture services) : IAsy
     [Fact]
     public void A_failed_task_is_listed_with_its_error()
     {
-        var page = _context.RenderPage<TelemetryPage>();
+        var page = Context.RenderPage<TelemetryPage>();
         page.WaitForAssertion(() =>
         {
-            var row = page.Find($"[data-testid=failure-{services.FailedTask}]");
+            var row = page.Find($"[data-testid=failure-{Services.FailedTask}]");
             Assert.Contains("broken", row.TextContent, StringComparison.Ordinal);
         }, Wait);
     }
@@ -69,7 +59,7 @@ public sealed class TelemetryPageTests(DashboardServicesFixture services) : IAsy
     [Fact]
     public async Task Without_learning_the_charts_say_so_and_the_coordinators_figures_remain()
     {
-        await using var context = new DashboardTestContext(services, "learning");
+        await using var context = new DashboardTestContext(Services, "learning");
         var page = context.RenderPage<TelemetryPage>();
         page.WaitForAssertion(() =>
         {
