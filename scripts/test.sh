@@ -42,6 +42,20 @@ for trx in "$results"/*.trx; do
   passed=$((passed + $(get passed))); failed=$((failed + $(get failed)))
   skipped=$((skipped + $(get notExecuted)))
 done
+# The failed tests again, with the first lines of their messages, so that the tail of a CI log names them.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  for trx in "$results"/*.trx; do
+    [ -f "$trx" ] || continue
+    awk '
+      /<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); failing = 1 }
+      failing && /<Message>/ { inmessage = 1; lines = 0; sub(/.*<Message>/, "") }
+      inmessage { text = $0; sub(/<\/Message>.*/, "", text); if (lines < 6) message = message "      " text "\n"; lines++ }
+      inmessage && /<\/Message>/ { inmessage = 0 }
+      failing && /<\/UnitTestResult>/ { printf "  - %s\n%s", name, message; failing = 0; message = "" }
+    ' "$trx" | sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+  done
+fi
 echo "Tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
 if [ "$status" -eq 0 ] && [ "$passed" -eq 0 ]; then
   fail "No test ran."

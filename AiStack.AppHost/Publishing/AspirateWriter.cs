@@ -113,13 +113,13 @@ public sealed class AspirateWriter(PublishOptions options)
 
         if (PostgresBackup.IsPostgres(workload))
         {
-            var databases = PostgresBackup.Databases(manifest, workload);
+            var roles = PostgresRoles.From(manifest, workload);
             claims.Add(WorkloadManifests.Claim(PostgresBackup.BackupName, PostgresBackup.BackupName, "backup", "20Gi"));
-            files[folder + "backup-cronjob.yaml"] = Yaml(_backup.CronJob(workload, databases));
+            files[folder + "backup-cronjob.yaml"] = Yaml(_backup.CronJob(workload, roles.Select(r => r.Database).ToList()));
             files[folder + "backup-networkpolicy.yaml"] = Yaml(_policies.For(PostgresBackup.BackupName, null, edges, callsKubernetesApi: false));
-            files[folder + "create-databases.sql"] = PostgresBackup.InitScript(databases);
+            files[folder + PostgresRoles.ScriptName] = PostgresRoles.Script(roles);
             kustomization.Resources.AddRange(["backup-cronjob.yaml", "backup-networkpolicy.yaml"]);
-            kustomization.ConfigMaps.Add(new Kustomization.Generator(PostgresBackup.InitConfigMapName, [], ["create-databases.sql"], []));
+            kustomization.ConfigMaps.Add(new Kustomization.Generator(PostgresBackup.InitConfigMapName, [], [PostgresRoles.ScriptName], []));
         }
 
         if (claims.Count > 0)

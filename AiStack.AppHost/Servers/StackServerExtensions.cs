@@ -28,7 +28,17 @@ public static class StackServerExtensions
         {
             var password = builder.AddParameter($"{name}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
             var container = builder.AddPostgres(name, password: password).WithDataVolume();
-            return new StackPostgres(container, service => container.AddDatabase($"{service}-db", DatabaseNameFor(service)));
+            // Each service connects as its own role (same name as its database), never as the superuser. The server gets every
+            // role's password too, for the script that creates the roles (Publishing/Kubernetes/PostgresRoles).
+            return new StackPostgres(container, service =>
+            {
+                var database = DatabaseNameFor(service);
+                var rolePassword = builder.AddParameter($"{name}-{service}-password", new GenerateParameterDefault { MinLength = 32, Special = false }, secret: true);
+                container.WithEnvironment(ServiceRoleConnection.PasswordVariable(database), rolePassword);
+                var endpoint = container.Resource.PrimaryEndpoint;
+                return builder.AddConnectionString($"{service}-db", ReferenceExpression.Create(
+                    $"Host={endpoint.Property(EndpointProperty.Host)};Port={endpoint.Property(EndpointProperty.Port)};Username={database};Password={rolePassword};Database={database}"));
+            });
         }
 
         if (stack.Profile != StackProfile.Full)
@@ -176,6 +186,14 @@ public static class StackServerExtensions
 
     private static bool HasConnectionString(IDistributedApplicationBuilder builder, string name) =>
         !string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(name));
+}
+
+/// <summary>How the published PostgreSQL hands each service's role its password.</summary>
+public static class ServiceRoleConnection
+{
+    /// <summary>The server's environment variable with the password of the role <paramref name="role"/>.</summary>
+    public static string PasswordVariable(string role) =>
+        "AISTACK_ROLE_PASSWORD_" + string.Concat(role.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
 }
 
 /// <summary>A server the services reference: the resource to wait for (null for the user's own), and its connection string.</summary>

@@ -1,14 +1,13 @@
-using System.Text.RegularExpressions;
 using AiStack.AppHost.Publishing.Manifest;
 using k8s.Models;
 
 namespace AiStack.AppHost.Publishing.Kubernetes;
 
 /// <summary>
-/// What PostgreSQL needs beyond its StatefulSet: the databases of the app model created on first start, and a nightly
-/// <c>pg_dump</c> of each of them onto a volume of its own, older dumps deleted after the retention period.
+/// A nightly <c>pg_dump</c> of each service's database (<see cref="PostgresRoles"/>) onto a volume of its own, older dumps
+/// deleted after the retention period.
 /// </summary>
-public sealed partial class PostgresBackup(PublishOptions options)
+public sealed class PostgresBackup(PublishOptions options)
 {
     public const string InitConfigMapName = "postgres-initdb";
     public const string BackupName = "postgres-backup";
@@ -18,22 +17,6 @@ public sealed partial class PostgresBackup(PublishOptions options)
     public static bool IsPostgres(Workload workload) =>
         workload.Resource.IsContainer && ContainerProfile.For(workload.Image).Component == "database";
 
-    /// <summary>The databases that value.v0 resources name on this server (<c>{postgres.connectionString};Database=x</c>).</summary>
-    public static IReadOnlyList<string> Databases(AspireManifest manifest, Workload postgres)
-    {
-        ArgumentNullException.ThrowIfNull(manifest);
-        ArgumentNullException.ThrowIfNull(postgres);
-        var prefix = $"{{{postgres.Name}.connectionString}}";
-        return manifest.Resources
-            .Where(resource => resource.ConnectionString?.StartsWith(prefix, StringComparison.Ordinal) == true)
-            .Select(resource => DatabaseSetting().Match(resource.ConnectionString!))
-            .Where(match => match.Success)
-            .Select(match => match.Groups[1].Value)
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .ToList();
-    }
-
     /// <summary>The password's parameter: the Secret key that the server's POSTGRES_PASSWORD comes from.</summary>
     public static string PasswordParameter(Workload postgres) =>
         postgres.Variables.OfType<SecretVariable>().FirstOrDefault(variable => variable.Name == PasswordVariable)?.Parameter
@@ -41,9 +24,6 @@ public sealed partial class PostgresBackup(PublishOptions options)
 
     public static string User(Workload postgres) =>
         postgres.Variables.OfType<LiteralVariable>().FirstOrDefault(variable => variable.Name == "POSTGRES_USER")?.Value ?? "postgres";
-
-    public static string InitScript(IReadOnlyList<string> databases) =>
-        string.Concat(databases.Select(database => $"CREATE DATABASE \"{database.Replace("\"", "\"\"", StringComparison.Ordinal)}\";\n"));
 
     public V1CronJob CronJob(Workload postgres, IReadOnlyList<string> databases)
     {
@@ -128,6 +108,4 @@ public sealed partial class PostgresBackup(PublishOptions options)
         "find \"$BACKUP_DIR\" -name '*.dump' -mtime +\"$RETENTION_DAYS\" -print -delete\n" +
         "find \"$BACKUP_DIR\" -name '*.partial' -mmin +60 -delete\n";
 
-    [GeneratedRegex(@";\s*Database=([^;]+)")]
-    private static partial Regex DatabaseSetting();
 }

@@ -209,7 +209,7 @@ public sealed class WorkloadManifests(PublishOptions options)
                 new V1VolumeMount { Name = VolumeName(workload, volume, index), MountPath = volume.Target, ReadOnlyProperty = volume.ReadOnly ? true : null }));
             if (PostgresBackup.IsPostgres(workload))
             {
-                volumes.Add(new V1Volume { Name = "initdb", ConfigMap = new V1ConfigMapVolumeSource { Name = PostgresBackup.InitConfigMapName } });
+                volumes.Add(new V1Volume { Name = "initdb", ConfigMap = new V1ConfigMapVolumeSource { Name = PostgresBackup.InitConfigMapName, DefaultMode = 0b101_101_101 } });
                 mounts.Add(new V1VolumeMount { Name = "initdb", MountPath = "/docker-entrypoint-initdb.d", ReadOnlyProperty = true });
             }
         }

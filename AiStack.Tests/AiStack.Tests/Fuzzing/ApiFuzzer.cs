@@ -12,7 +12,8 @@ namespace AiStack.Tests.Fuzzing;
 /// when the batch had no accepted write, and every stored record complete. Findings are collected, not thrown, so one run
 /// reports all of them.
 /// </summary>
-public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> knownGood)
+public sealed class ApiFuzzer(
+    IReadOnlyList<FuzzTarget> targets, string apiKey, int seed, int casesPerOperation, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> knownGood)
 {
     private const int Concurrency = 4;
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
@@ -24,15 +25,19 @@ public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation, 
     /// <summary>Receives every case with its status and answer (the test writes them to AISTACK_FUZZ_LOG when that is set).</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>Operations left out, each with its reason in the test that leaves it out.</summary>
+    public Func<FuzzOperation, bool> Skip { get; init; } = _ => false;
+
     public async Task RunAsync()
     {
         var generator = new BadInputGenerator(seed, knownGood);
-        foreach (var target in stack.Targets)
+        foreach (var target in targets)
         {
-            using var client = CreateClient(target.Address);
+            using var client = CreateClient(target.Address, apiKey);
             var document = OpenApiOperations.Parse(await ReadDocumentAsync(client, target.Name));
-            Tally.Operations[target.Name] = document.Operations.Count;
-            foreach (var operation in document.Operations)
+            var operations = document.Operations.Where(o => !Skip(o)).ToList();
+            Tally.Operations[target.Name] = operations.Count;
+            foreach (var operation in operations)
             {
                 var cases = generator.For(operation, document, casesPerOperation);
                 var before = await target.Probe.Fingerprint(client);
@@ -153,11 +158,11 @@ public sealed class ApiFuzzer(FuzzStack stack, int seed, int casesPerOperation, 
 
     private static string Excerpt(string body) => body.Length > 400 ? body[..400] + "..." : body;
 
-    private static HttpClient CreateClient(Uri address)
+    private static HttpClient CreateClient(Uri address, string apiKey)
     {
         var handler = new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         var client = new HttpClient(handler) { BaseAddress = address, Timeout = Timeout.InfiniteTimeSpan };
-        client.DefaultRequestHeaders.Add("X-API-Key", FuzzStack.Key);
+        client.DefaultRequestHeaders.Add("X-API-Key", apiKey);
         return client;
     }
 }

@@ -55,7 +55,7 @@ public sealed class ApiFuzzerTests(PostgresFixture postgres, ITestOutputHelper o
         var log = Environment.GetEnvironmentVariable("AISTACK_FUZZ_LOG") is { Length: > 0 } path
             ? TextWriter.Synchronized(new StreamWriter(path + (usePostgres ? ".postgres" : ".sqlite")))
             : null;
-        var fuzzer = new ApiFuzzer(stack, Seed, CasesPerOperation, KnownGood) { Trace = log is null ? null : log.WriteLine };
+        var fuzzer = new ApiFuzzer(stack.Targets, FuzzStack.Key, Seed, CasesPerOperation, KnownGood) { Trace = log is null ? null : log.WriteLine };
         await fuzzer.RunAsync();
         log?.Dispose();
 

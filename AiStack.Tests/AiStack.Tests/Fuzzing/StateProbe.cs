@@ -97,6 +97,22 @@ public sealed record StateProbe(Func<HttpClient, Task<string>> Fingerprint, Func
             return problems;
         });
 
+    /// <summary>The AppHost's control API: which process each resource runs as; a fuzzed control API must restart nothing.</summary>
+    public static StateProbe ControlApi { get; } = new(
+        async client => string.Join(";", (await GetArrayAsync(client, "api/resources"))
+            .Select(r => $"{r!["name"]}:{r["pid"]}:{r["restart_count"]}").Order(StringComparer.Ordinal)),
+        async client => (await GetArrayAsync(client, "api/resources"))
+            .Where(r => string.IsNullOrEmpty(r!["name"]?.ToString()) || string.IsNullOrEmpty(r["state"]?.ToString()))
+            .Select(r => $"resource without a name or state: {r!.ToJsonString()}").ToList());
+
+    private static async Task<JsonArray> GetArrayAsync(HttpClient client, string path)
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return JsonNode.Parse(body)!.AsArray();
+    }
+
     private static async Task<JsonObject> GetAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));

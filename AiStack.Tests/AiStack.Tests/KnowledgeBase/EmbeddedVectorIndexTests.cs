@@ -186,4 +186,21 @@ public sealed class EmbeddedVectorIndexTests
         exact.Dispose();
         Infrastructure.TestDirectories.Delete(folder);
     }
+
+    [Fact]
+    public void Building_a_graph_on_every_core_adds_each_vector_once_under_its_own_key()
+    {
+        const int count = 20_000, dimensions = 32;
+        var random = new Random(11);
+        var keys = Enumerable.Range(0, count).Select(i => 1_000_000L + (i * 7L)).ToArray();
+        var vectors = Enumerable.Range(0, count).SelectMany(_ => RandomUnitVector(random, dimensions)).ToArray();
+        using var graph = HnswGraph.Create(dimensions, new HnswOptions());
+
+        graph.AddAll(keys, vectors, count, dimensions);
+
+        Assert.Equal(count, graph.Count);
+        var selfHits = Enumerable.Range(0, 200).Select(_ => random.Next(count))
+            .Count(slot => graph.Search(vectors.AsSpan(slot * dimensions, dimensions).ToArray(), 1)[0] == (ulong)keys[slot]);
+        Assert.True(selfHits >= 198, $"{selfHits} of 200 vectors found themselves first");
+    }
 }

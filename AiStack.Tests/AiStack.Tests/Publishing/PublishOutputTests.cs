@@ -71,7 +71,8 @@ public sealed class PublishOutputTests(PublishedStack stack)
             var file = Path.Combine(stack.Output, root, SecretsFile.FileName);
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             var secrets = SecretsFile.Read(file);
-            Assert.Equal(["api-key", "postgres-password", "redis-password", "qdrant-Key"], secrets.Keys);
+            Assert.Equal(["api-key", "postgres-password", "postgres-knowledgebase-password", "postgres-learning-password", "postgres-ralph-password", "redis-password", "qdrant-Key"],
+                secrets.Keys);
             Assert.All(secrets.Values, value => Assert.True(value.Length >= 32, "every generated secret has at least 32 characters"));
             values.AddRange(secrets.Values);
         }

@@ -127,11 +127,11 @@ public sealed class RenderedManifestTests(PublishedStack stack)
         Assert.Equal("http://learning:8095", settings["services__learning__http__0"]);
         Assert.Equal("http://+:8098", settings["Urls"]);
         var env = ralph.Env.ToDictionary(variable => variable.Name);
-        Assert.Equal("Host=postgres;Port=5432;Username=postgres;Password=$(AISTACK_SECRET_POSTGRES_PASSWORD);Database=ralph", env["ConnectionStrings__postgres"].Value);
-        Assert.Equal(("aistack-secrets", "postgres-password"), (env["AISTACK_SECRET_POSTGRES_PASSWORD"].ValueFrom.SecretKeyRef.Name, env["AISTACK_SECRET_POSTGRES_PASSWORD"].ValueFrom.SecretKeyRef.Key));
+        Assert.Equal("Host=postgres;Port=5432;Username=ralph;Password=$(AISTACK_SECRET_POSTGRES_RALPH_PASSWORD);Database=ralph", env["ConnectionStrings__postgres"].Value);
+        Assert.Equal(("aistack-secrets", "postgres-ralph-password"), (env["AISTACK_SECRET_POSTGRES_RALPH_PASSWORD"].ValueFrom.SecretKeyRef.Name, env["AISTACK_SECRET_POSTGRES_RALPH_PASSWORD"].ValueFrom.SecretKeyRef.Key));
         Assert.Equal("api-key", env["Security__ApiKey"].ValueFrom.SecretKeyRef.Key);
         // Kubernetes expands $(NAME) only from variables defined before it.
-        Assert.True(ralph.Env.ToList().FindIndex(v => v.Name == "AISTACK_SECRET_POSTGRES_PASSWORD") < ralph.Env.ToList().FindIndex(v => v.Name == "ConnectionStrings__postgres"));
+        Assert.True(ralph.Env.ToList().FindIndex(v => v.Name == "AISTACK_SECRET_POSTGRES_RALPH_PASSWORD") < ralph.Env.ToList().FindIndex(v => v.Name == "ConnectionStrings__postgres"));
 
         var knowledgeBase = Assert.Single(PublishedStack.OfKind<V1Deployment>(stack.Base), d => d.Metadata.Name == "knowledgebase").Spec.Template.Spec.Containers[0].Env.ToDictionary(v => v.Name);
         Assert.Equal("redis:6379,password=$(AISTACK_SECRET_REDIS_PASSWORD)", knowledgeBase["ConnectionStrings__redis"].Value);

@@ -62,10 +62,7 @@ internal sealed class CollectionIndex(int dimensions) : IDisposable
             if (graph is null)
             {
                 graph = create();
-                for (var slot = 0; slot < _count; slot++)
-                {
-                    graph.Add(_chunkIds[slot], _vectors.AsSpan(slot * dimensions, dimensions).ToArray());
-                }
+                graph.AddAll(_chunkIds, _vectors, _count, dimensions);
             }
 
             _graph?.Dispose();

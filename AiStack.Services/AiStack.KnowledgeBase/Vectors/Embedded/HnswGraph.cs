@@ -48,6 +48,39 @@ public sealed class HnswGraph : IDisposable
         _index.Add((ulong)key, vector);
     }
 
+    /// <summary>
+    /// Adds rows <c>0..count</c> of <paramref name="vectors"/> (row-major, <paramref name="dimensions"/> wide) under
+    /// <paramref name="keys"/> to an empty graph, on every core. USearch's native add is safe to call concurrently, but its C#
+    /// binding grows the capacity inside <c>Add</c> when the index is full, which is not; so each round adds in parallel exactly
+    /// as many vectors as the current capacity holds, then one sequential add makes it grow (geometrically) for the next round.
+    /// </summary>
+    public void AddAll(long[] keys, float[] vectors, int count, int dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(vectors);
+        if (_index.Size() != 0)
+        {
+            throw new InvalidOperationException("AddAll builds a new graph; this one already holds vectors.");
+        }
+
+        float[] Row(int slot) => vectors.AsSpan(slot * dimensions, dimensions).ToArray();
+        var next = 0;
+        while (next < count)
+        {
+            var room = (int)Math.Min((ulong)(count - next), _index.Capacity() - _index.Size());
+            if (room <= 1)
+            {
+                _index.Add((ulong)keys[next], Row(next));
+                next++;
+                continue;
+            }
+
+            var start = next;
+            Parallel.For(start, start + room, slot => _index.Add((ulong)keys[slot], Row(slot)));
+            next += room;
+        }
+    }
+
     public void Remove(long key) => _index.Remove((ulong)key);
 
     /// <summary>Up to <paramref name="count"/> nearest keys.</summary>

@@ -1,3 +1,0 @@
-CREATE DATABASE "knowledgebase";
-CREATE DATABASE "learning";
-CREATE DATABASE "ralph";
