@@ -1,6 +1,6 @@
 #!/bin/sh
 # Each service's PostgreSQL role and database. Run by the server's first start; idempotent, so run it again after
-# rotating a role's password: kubectl exec postgres-0 -- sh /docker-entrypoint-initdb.d/create-roles.sh
+# rotating a role's password: kubectl exec postgres-0 -- /docker-entrypoint-initdb.d/create-roles.sh
 set -e
 : "${PGPASSWORD:=${POSTGRES_PASSWORD:-}}"
 export PGPASSWORD

@@ -61,7 +61,21 @@ public abstract class StackHost : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        throw new TimeoutException($"The AppHost was not ready within {timeout.TotalSeconds} s:\n{Output}");
+        throw new TimeoutException($"The AppHost was not ready within {timeout.TotalSeconds} s; resources: {await ResourceStatesAsync()}\n{Output}");
+    }
+
+    /// <summary>Each resource's state, health, process and restarts as the control API sees them, for a failure message.</summary>
+    private async Task<string> ResourceStatesAsync()
+    {
+        try
+        {
+            return string.Join("; ", (await GetResourcesAsync()).Select(r =>
+                $"{r.GetProperty("name")} {r.GetProperty("state")} health {r.GetProperty("health")} pid {r.GetProperty("pid")} restarts {r.GetProperty("restart_count")} ({r.GetProperty("state_reason")})"));
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            return "control API unreachable: " + ex.Message;
+        }
     }
 
     public HttpRequestMessage Authorized(HttpMethod method, string path)
