@@ -45,9 +45,20 @@ public sealed class BrowserStackFixture : IAsyncLifetime
             $"--Inference:ModelPath={model}", "--Inference:Threads=1", "--Inference:ContextSize=512",
             "--Dashboard:RefreshSeconds=0.5");
 
-        _playwright = await Playwright.CreateAsync();
-        // Root in a container has no user namespaces for Chromium's sandbox.
-        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+        try
+        {
+            _playwright = await Playwright.CreateAsync();
+            // Root in a container has no user namespaces for Chromium's sandbox.
+            Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = ChromiumPath, Headless = true, Args = ["--no-sandbox"] });
+        }
+        catch
+        {
+            // xUnit never disposes a fixture whose start failed: the stack must not outlive the suite.
+            _playwright?.Dispose();
+            await Host.DisposeAsync();
+            throw;
+        }
+
         Directory.CreateDirectory(Screenshots);
     }
 

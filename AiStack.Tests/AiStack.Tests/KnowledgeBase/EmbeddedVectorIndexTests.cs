@@ -203,4 +203,30 @@ public sealed class EmbeddedVectorIndexTests
             .Count(slot => graph.Search(vectors.AsSpan(slot * dimensions, dimensions).ToArray(), 1)[0] == (ulong)keys[slot]);
         Assert.True(selfHits >= 198, $"{selfHits} of 200 vectors found themselves first");
     }
+
+    [Fact]
+    public async Task Many_more_concurrent_graph_searches_than_cores_each_find_their_own_vector()
+    {
+        const int count = 5_000, dimensions = 32;
+        var random = new Random(12);
+        var keys = Enumerable.Range(1, count).Select(i => (long)i).ToArray();
+        var vectors = Enumerable.Range(0, count).SelectMany(_ => RandomUnitVector(random, dimensions)).ToArray();
+        using var graph = HnswGraph.Create(dimensions, new HnswOptions());
+        graph.AddAll(keys, vectors, count, dimensions);
+        var misses = 0;
+
+        await Task.WhenAll(Enumerable.Range(0, 16).Select(worker => Task.Run(() =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                var slot = ((worker * 997) + (i * 31)) % count;
+                if (graph.Search(vectors.AsSpan(slot * dimensions, dimensions).ToArray(), 1)[0] != (ulong)keys[slot])
+                {
+                    Interlocked.Increment(ref misses);
+                }
+            }
+        })));
+
+        Assert.True(misses <= 16, $"{misses} of 3,200 concurrent searches missed their own vector");
+    }
 }

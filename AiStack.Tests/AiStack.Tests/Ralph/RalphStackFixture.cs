@@ -24,8 +24,19 @@ public sealed class RalphStackFixture : IAsyncLifetime
             "--Ralph:Backends:slow:Type=command", $"--Ralph:Backends:slow:Executable={slow}",
             "--Ralph:Backends:quick:Type=command", $"--Ralph:Backends:quick:Executable={quick}",
             "--Ralph:PollMilliseconds=50");
-        // As long as the other AppHost fixtures: several stacks start side by side on two cores under the CPU burner.
-        await Host.WaitUntilReadyAsync(TimeSpan.FromSeconds(240));
+        try
+        {
+            // As long as the other AppHost fixtures: several stacks start side by side on two cores under the CPU burner.
+            await Host.WaitUntilReadyAsync(TimeSpan.FromSeconds(240));
+        }
+        catch
+        {
+            // xUnit never disposes a fixture whose start failed: without this the AppHost and its services outlive the suite.
+            await Host.DisposeAsync();
+            TestDirectories.Delete(Bin);
+            throw;
+        }
+
         Ralph = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Host.Ports["ralph"]}") };
         Ralph.DefaultRequestHeaders.Add("X-API-Key", Host.ApiKey);
     }

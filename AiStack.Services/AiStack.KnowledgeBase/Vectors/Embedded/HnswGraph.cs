@@ -10,7 +10,15 @@ namespace AiStack.KnowledgeBase.Vectors.Embedded;
 /// </summary>
 public sealed class HnswGraph : IDisposable
 {
+    private static readonly System.Reflection.MethodInfo? IncreaseCapacity = typeof(USearchIndex).GetMethod(
+        "IncreaseCapacity", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance, [typeof(ulong)]);
+
     private readonly USearchIndex _index;
+
+    // USearch gives each concurrent operation one of its per-thread contexts, as many as the machine has cores, and misbehaves
+    // when more run at once (no context is left to take). Searches share the collection's read lock, so they are gated here;
+    // writes hold its write lock, and the parallel build uses at most one thread per core.
+    private readonly SemaphoreSlim _searchSlots = new(Environment.ProcessorCount);
 
     private HnswGraph(USearchIndex index) => _index = index;
 
@@ -45,14 +53,19 @@ public sealed class HnswGraph : IDisposable
             _index.Remove((ulong)key);
         }
 
+        // The binding grows a full index by exactly one slot, copying the whole graph each time; double it instead.
+        if (_index.Capacity() <= _index.Size())
+        {
+            Reserve(Math.Max(_index.Size(), 1024));
+        }
+
         _index.Add((ulong)key, vector);
     }
 
     /// <summary>
     /// Adds rows <c>0..count</c> of <paramref name="vectors"/> (row-major, <paramref name="dimensions"/> wide) under
-    /// <paramref name="keys"/> to an empty graph, on every core. USearch's native add is safe to call concurrently, but its C#
-    /// binding grows the capacity inside <c>Add</c> when the index is full, which is not; so each round adds in parallel exactly
-    /// as many vectors as the current capacity holds, then one sequential add makes it grow (geometrically) for the next round.
+    /// <paramref name="keys"/> to an empty graph. The capacity is reserved once, then the vectors go in on every core: USearch's
+    /// native add is safe to call concurrently while no add has to grow the index.
     /// </summary>
     public void AddAll(long[] keys, float[] vectors, int count, int dimensions)
     {
@@ -64,21 +77,30 @@ public sealed class HnswGraph : IDisposable
         }
 
         float[] Row(int slot) => vectors.AsSpan(slot * dimensions, dimensions).ToArray();
-        var next = 0;
-        while (next < count)
+        if (Reserve((ulong)count))
         {
-            var room = (int)Math.Min((ulong)(count - next), _index.Capacity() - _index.Size());
-            if (room <= 1)
-            {
-                _index.Add((ulong)keys[next], Row(next));
-                next++;
-                continue;
-            }
-
-            var start = next;
-            Parallel.For(start, start + room, slot => _index.Add((ulong)keys[slot], Row(slot)));
-            next += room;
+            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, slot => _index.Add((ulong)keys[slot], Row(slot)));
+            return;
         }
+
+        // Without a way to reserve, the batch call reserves once and adds on one thread.
+        _index.Add(keys.Take(count).Select(k => (ulong)k).ToArray(), Enumerable.Range(0, count).Select(Row).ToArray());
+    }
+
+    /// <summary>
+    /// Room for <paramref name="additional"/> more vectors, through the binding's own (non-public) capacity method, because its
+    /// public <c>Add</c> reserves one slot at a time: a full copy of the graph per vector, so a 1M-vector build never ends.
+    /// False when this version of the binding has no such method.
+    /// </summary>
+    private bool Reserve(ulong additional)
+    {
+        if (IncreaseCapacity is null)
+        {
+            return false;
+        }
+
+        IncreaseCapacity.Invoke(_index, [additional]);
+        return true;
     }
 
     public void Remove(long key) => _index.Remove((ulong)key);
@@ -86,7 +108,18 @@ public sealed class HnswGraph : IDisposable
     /// <summary>Up to <paramref name="count"/> nearest keys.</summary>
     public ulong[] Search(float[] query, int count)
     {
-        var found = _index.Search(query, count, out var keys, out _);
+        int found;
+        ulong[] keys;
+        _searchSlots.Wait();
+        try
+        {
+            found = _index.Search(query, count, out keys, out _);
+        }
+        finally
+        {
+            _searchSlots.Release();
+        }
+
         return found == keys.Length ? keys : keys[..found];
     }
 
@@ -97,5 +130,9 @@ public sealed class HnswGraph : IDisposable
         File.WriteAllText(path + ".json", JsonSerializer.Serialize(manifest));
     }
 
-    public void Dispose() => _index.Dispose();
+    public void Dispose()
+    {
+        _index.Dispose();
+        _searchSlots.Dispose();
+    }
 }
