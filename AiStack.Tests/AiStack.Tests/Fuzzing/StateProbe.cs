@@ -105,19 +105,15 @@ public sealed record StateProbe(Func<HttpClient, Task<string>> Fingerprint, Func
             .Where(r => string.IsNullOrEmpty(r!["name"]?.ToString()) || string.IsNullOrEmpty(r["state"]?.ToString()))
             .Select(r => $"resource without a name or state: {r!.ToJsonString()}").ToList());
 
-    private static async Task<JsonArray> GetArrayAsync(HttpClient client, string path)
-    {
-        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
-        return JsonNode.Parse(body)!.AsArray();
-    }
+    private static async Task<JsonArray> GetArrayAsync(HttpClient client, string path) => (await GetNodeAsync(client, path)).AsArray();
 
-    private static async Task<JsonObject> GetAsync(HttpClient client, string path)
+    private static async Task<JsonObject> GetAsync(HttpClient client, string path) => (await GetNodeAsync(client, path)).AsObject();
+
+    private static async Task<JsonNode> GetNodeAsync(HttpClient client, string path)
     {
         using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
-        return JsonNode.Parse(body)!.AsObject();
+        return JsonNode.Parse(body)!;
     }
 }

@@ -20,6 +20,11 @@ internal static class ExternalTool
         return path ?? throw new InvalidOperationException($"This test needs `{name}`: {install}");
     }
 
+    /// <summary>The bin folder of the newest installed PostgreSQL that has <paramref name="tool"/> (pg_dump, psql, ...).</summary>
+    public static string PostgresBin(string tool) =>
+        Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Select(version => Path.Combine(version, "bin")).LastOrDefault(bin => File.Exists(Path.Combine(bin, tool)))
+        ?? throw new InvalidOperationException($"This test needs PostgreSQL's {tool}: apt-get install -y postgresql.");
+
     public static async Task<Result> RunAsync(string tool, IEnumerable<string> arguments, string? workingDirectory = null,
         IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {

@@ -60,7 +60,7 @@ public sealed class PostgresBackupTests(PostgresFixture postgres, PublishedStack
             var databases = string.Join(' ', new[] { first, second }.Select(c => new NpgsqlConnectionStringBuilder(c).Database));
             var environment = new Dictionary<string, string>
             {
-                ["PATH"] = PostgresBin() + ":" + Environment.GetEnvironmentVariable("PATH"),
+                ["PATH"] = ExternalTool.PostgresBin("pg_dump") + ":" + Environment.GetEnvironmentVariable("PATH"),
                 ["PGHOST"] = admin.Host!,
                 ["PGPORT"] = admin.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["PGUSER"] = admin.Username!,
@@ -77,7 +77,7 @@ public sealed class PostgresBackupTests(PostgresFixture postgres, PublishedStack
             var dumps = Directory.GetFiles(folder, "*.dump");
             Assert.Equal(2, dumps.Length);
             Assert.Empty(Directory.GetFiles(folder, "*.partial"));
-            var listing = await ExternalTool.RunAsync(Path.Combine(PostgresBin(), "pg_restore"), ["--list", dumps.Single(d => Path.GetFileName(d).StartsWith(new NpgsqlConnectionStringBuilder(first).Database!, StringComparison.Ordinal))]);
+            var listing = await ExternalTool.RunAsync(Path.Combine(ExternalTool.PostgresBin("pg_dump"), "pg_restore"), ["--list", dumps.Single(d => Path.GetFileName(d).StartsWith(new NpgsqlConnectionStringBuilder(first).Database!, StringComparison.Ordinal))]);
             Assert.True(listing.ExitCode == 0, listing.All);
             Assert.Contains("TABLE DATA public tasks", listing.Output, StringComparison.Ordinal);
         }
@@ -86,8 +86,4 @@ public sealed class PostgresBackupTests(PostgresFixture postgres, PublishedStack
             TestDirectories.Delete(folder);
         }
     }
-
-    private static string PostgresBin() =>
-        Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Select(version => Path.Combine(version, "bin")).LastOrDefault(bin => File.Exists(Path.Combine(bin, "pg_dump")))
-        ?? throw new InvalidOperationException("This test needs PostgreSQL's pg_dump: apt-get install -y postgresql.");
 }

@@ -54,40 +54,42 @@ public sealed class PostgresRolesTests(PostgresFixture postgres, PublishedStack 
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var (first, second) = ($"k3s_a_{suffix}", $"k3s_b_{suffix}");
+        // Passwords of this test's throwaway roles, made afresh each run.
+        var (passwordA, rotatedA, passwordB) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
         // The rendered script with the app model's roles replaced by two of this test's, so that it leaves the shared server as it was.
         var script = string.Join('\n', InitScript().Split('\n').Where(line => !line.StartsWith("ensure_role '", StringComparison.Ordinal)))
             + $"\nensure_role '{first}' '{first}' \"$PASSWORD_A\"\nensure_role '{second}' '{second}' \"$PASSWORD_B\"\n";
         var admin = new NpgsqlConnectionStringBuilder(postgres.AdminConnectionString);
-        Dictionary<string, string> Environment(string passwordA) => new()
+        Dictionary<string, string> Environment(string passwordOfA) => new()
         {
-            ["PATH"] = PostgresBin() + ":" + System.Environment.GetEnvironmentVariable("PATH"),
+            ["PATH"] = ExternalTool.PostgresBin("psql") + ":" + System.Environment.GetEnvironmentVariable("PATH"),
             ["PGHOST"] = admin.Host!,
             ["PGPORT"] = admin.Port.ToString(CultureInfo.InvariantCulture),
             ["POSTGRES_USER"] = admin.Username!,
             ["POSTGRES_PASSWORD"] = admin.Password ?? string.Empty,
-            ["PASSWORD_A"] = passwordA,
-            ["PASSWORD_B"] = "password-of-b",
+            ["PASSWORD_A"] = passwordOfA,
+            ["PASSWORD_B"] = passwordB,
         };
 
         try
         {
-            var created = await ExternalTool.RunAsync("/bin/sh", ["-c", script], environment: Environment("first-password-of-a"));
-            var rotated = await ExternalTool.RunAsync("/bin/sh", ["-c", script], environment: Environment("rotated-password-of-a"));
+            var created = await ExternalTool.RunAsync("/bin/sh", ["-c", script], environment: Environment(passwordA));
+            var rotated = await ExternalTool.RunAsync("/bin/sh", ["-c", script], environment: Environment(rotatedA));
 
             Assert.True(created.ExitCode == 0, created.All);
             Assert.True(rotated.ExitCode == 0, rotated.All);
-            await using (var own = new NpgsqlConnection(As(admin, first, "rotated-password-of-a", first)))
+            await using (var own = new NpgsqlConnection(As(admin, first, rotatedA, first)))
             {
                 await own.OpenAsync();
                 await using var create = new NpgsqlCommand("CREATE TABLE tasks (id int PRIMARY KEY); INSERT INTO tasks VALUES (1);", own);
                 await create.ExecuteNonQueryAsync();
             }
 
-            var oldPassword = await Assert.ThrowsAsync<PostgresException>(() => OpenAsync(As(admin, first, "first-password-of-a", first)));
-            var otherDatabase = await Assert.ThrowsAsync<PostgresException>(() => OpenAsync(As(admin, first, "rotated-password-of-a", second)));
+            var oldPassword = await Assert.ThrowsAsync<PostgresException>(() => OpenAsync(As(admin, first, passwordA, first)));
+            var otherDatabase = await Assert.ThrowsAsync<PostgresException>(() => OpenAsync(As(admin, first, rotatedA, second)));
             Assert.Equal(PostgresErrorCodes.InvalidPassword, oldPassword.SqlState);
             Assert.Equal(PostgresErrorCodes.InsufficientPrivilege, otherDatabase.SqlState);
-            await OpenAsync(As(admin, second, "password-of-b", second));
+            await OpenAsync(As(admin, second, passwordB, second));
         }
         finally
         {
@@ -112,8 +114,4 @@ public sealed class PostgresRolesTests(PostgresFixture postgres, PublishedStack 
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
     }
-
-    private static string PostgresBin() =>
-        Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Select(version => Path.Combine(version, "bin")).LastOrDefault(bin => File.Exists(Path.Combine(bin, "psql")))
-        ?? throw new InvalidOperationException("This test needs PostgreSQL's psql: apt-get install -y postgresql.");
 }
