@@ -55,7 +55,7 @@ public static class ResourceSnapshots
         {
             null => ResourceState.Pending,
             var s when s == KnownResourceStates.Starting || s == KnownResourceStates.Building => ResourceState.Starting,
-            var s when s == KnownResourceStates.Running => SupervisedResource.IsHealthyNow(snapshot)
+            var s when s == KnownResourceStates.Running => resource.IsHealthyNow(snapshot)
                 ? ResourceState.Ready
                 : resource.WasReady ? ResourceState.Unhealthy : ResourceState.Running,
             var s when s == KnownResourceStates.Exited || s == KnownResourceStates.Finished =>

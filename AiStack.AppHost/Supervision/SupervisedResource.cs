@@ -71,14 +71,23 @@ public sealed class SupervisedResource
 
     /// <summary>
     /// Healthy by checks that ran since its process started. After a restart Aspire's snapshot keeps the previous run's Healthy
-    /// until the checks run again: taking that for ready sends callers to a port nobody listens on yet.
+    /// until the checks run again, and may carry no report at all for a moment: taking either for ready sends callers to a port
+    /// nobody listens on yet. A resource without health checks is healthy once it runs.
     /// </summary>
-    public static bool IsHealthyNow(CustomResourceSnapshot snapshot)
+    public bool IsHealthyNow(CustomResourceSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        return snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy &&
-               (snapshot.HealthReports.IsDefaultOrEmpty ||
-                (snapshot.StartTimeStamp is { } started && snapshot.HealthReports.All(r => r.LastRunAt is { } ran && ran >= started)));
+        if (snapshot.HealthStatus != Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
+        {
+            return false;
+        }
+
+        if (snapshot.HealthReports.IsDefaultOrEmpty)
+        {
+            return !Resource.Annotations.OfType<HealthCheckAnnotation>().Any();
+        }
+
+        return snapshot.StartTimeStamp is { } started && snapshot.HealthReports.All(r => r.LastRunAt is { } ran && ran >= started);
     }
 
     public bool IsTerminal
