@@ -14,6 +14,7 @@ public sealed class SupervisedResource
     private readonly Lock _gate = new();
     private string? _lastState;
     private bool _stopRequested;
+    private DateTime? _healthyNotBefore;
 
     public const string CrashLoopState = "CrashLoop";
 
@@ -87,7 +88,16 @@ public sealed class SupervisedResource
             return !Resource.Annotations.OfType<HealthCheckAnnotation>().Any();
         }
 
-        return snapshot.StartTimeStamp is { } started && snapshot.HealthReports.All(r => r.LastRunAt is { } ran && ran >= started);
+        // The snapshot's start time can still be the first start's after a restart; the supervisor's own sightings of the
+        // end and the new start count too.
+        DateTime? startSeen;
+        lock (_gate)
+        {
+            startSeen = _healthyNotBefore;
+        }
+
+        return snapshot.StartTimeStamp is { } started &&
+               snapshot.HealthReports.All(r => r.LastRunAt is { } ran && ran >= started && (startSeen is null || ran >= startSeen));
     }
 
     public bool IsTerminal
@@ -117,6 +127,7 @@ public sealed class SupervisedResource
             }
             else if (state == KnownResourceStates.Starting)
             {
+                _healthyNotBefore = DateTime.UtcNow;
                 WasReady = false;
                 _stopRequested = false;
             }
@@ -128,6 +139,12 @@ public sealed class SupervisedResource
                 {
                     StateReason = null;
                 }
+            }
+
+            if (state is not null && Terminal.Contains(state))
+            {
+                // Whatever the checks said before the process ended says nothing about the next one.
+                _healthyNotBefore = DateTime.UtcNow;
             }
 
             var ended = state is not null && Terminal.Contains(state) && state != CrashLoopState &&
