@@ -40,8 +40,8 @@ public sealed class KnowledgePageTests(DashboardServicesFixture services) : Dash
 
         var page = Context.RenderPage<KnowledgePage>();
         page.WaitForAssertion(() => page.Find("input[data-testid=kb-query]"), Wait);
-        page.Find("input[data-testid=kb-query]").Input("configure the response cache");
-        page.Find("[data-testid=kb-search-button]").Click();
+        await page.InvokeAsync(() => page.Find("input[data-testid=kb-query]").Input("configure the response cache"));
+        await page.InvokeAsync(() => page.Find("[data-testid=kb-search-button]").Click());
         page.WaitForAssertion(() =>
         {
             Assert.StartsWith($"{results.Count} results", page.Find("[data-testid=kb-result-count]").TextContent, StringComparison.Ordinal);

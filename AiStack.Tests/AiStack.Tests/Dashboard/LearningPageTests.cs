@@ -36,11 +36,11 @@ public sealed class LearningPageTests(DashboardServicesFixture services) : Dashb
     }
 
     [Fact]
-    public void Export_writes_the_dataset_through_learning()
+    public async Task Export_writes_the_dataset_through_learning()
     {
         var page = Context.RenderPage<LearningPage>();
         page.WaitForAssertion(() => page.Find("[data-testid=export-dataset]"), Wait);
-        page.Find("[data-testid=export-dataset]").Click();
+        await page.InvokeAsync(() => page.Find("[data-testid=export-dataset]").Click());
         page.WaitForAssertion(() =>
         {
             var text = page.Find("[data-testid=export-result]").TextContent;

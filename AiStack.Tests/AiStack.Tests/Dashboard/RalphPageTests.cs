@@ -28,8 +28,8 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : Dashboar
         var simple = before["base_limits"]!["simple"]!.GetValue<int>() + 4;
         try
         {
-            page.Find("input[data-testid=slider-simple]").Input(simple.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            page.Find("[data-testid=apply-settings]").Click();
+            await page.InvokeAsync(() => page.Find("input[data-testid=slider-simple]").Input(simple.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            await page.InvokeAsync(() => page.Find("[data-testid=apply-settings]").Click());
             var after = await WaitForAsync(async () => await SettingsAsync(), s => s["base_limits"]!["simple"]!.GetValue<int>() == simple);
             Assert.Equal(before["base_limits"]!["complex"]!.GetValue<int>(), after["base_limits"]!["complex"]!.GetValue<int>());
             var updatedBy = (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri("/settings", UriKind.Relative)))!["updated_by"]!.GetValue<string>();
@@ -57,8 +57,8 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : Dashboar
             }
         }, Wait);
 
-        page.Find("textarea[data-testid=task-prompt]").Change("Write the notes file from the control center");
-        page.Find("[data-testid=task-submit]").Click();
+        await page.InvokeAsync(() => page.Find("textarea[data-testid=task-prompt]").Change("Write the notes file from the control center"));
+        await page.InvokeAsync(() => page.Find("[data-testid=task-submit]").Click());
         var submitted = await WaitForAsync(
             async () => (await RalphApi.GetFromJsonAsync<JsonObject>(new Uri("/tasks?limit=50", UriKind.Relative)))!["tasks"]!.AsArray()
                 .FirstOrDefault(t => t!["prompt"]!.GetValue<string>() == "Write the notes file from the control center"),
@@ -81,9 +81,9 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : Dashboar
 
         var page = Context.RenderPage<RalphPage>();
         page.WaitForAssertion(() => page.Find($"[data-testid=approve-{approved}]"), Wait);
-        page.Find($"[data-testid=approve-{approved}]").Click();
+        await page.InvokeAsync(() => page.Find($"[data-testid=approve-{approved}]").Click());
         page.WaitForAssertion(() => page.Find($"[data-testid=reject-{rejected}]"), Wait);
-        page.Find($"[data-testid=reject-{rejected}]").Click();
+        await page.InvokeAsync(() => page.Find($"[data-testid=reject-{rejected}]").Click());
 
         Assert.Equal("rejected", (await RalphApi.WaitForAsync(rejected, seconds: 30)).Status());
 
@@ -97,7 +97,7 @@ public sealed class RalphPageTests(DashboardServicesFixture services) : Dashboar
             }
 
             page.WaitForAssertion(() => page.Find($"[data-testid=approve-{approved}]"), Wait);
-            page.Find($"[data-testid=approve-{approved}]").Click();
+            await page.InvokeAsync(() => page.Find($"[data-testid=approve-{approved}]").Click());
             await RalphApi.WaitForAsync(approved, t => t["approval"]?.GetValue<string>() != "pending" || t.Status() == "completed", seconds: 30);
         }
 

@@ -229,4 +229,28 @@ public sealed class EmbeddedVectorIndexTests
 
         Assert.True(misses <= 16, $"{misses} of 3,200 concurrent searches missed their own vector");
     }
+
+    [Fact]
+    public void A_graph_loaded_from_disk_searches_with_the_configured_candidate_list_not_the_bindings_default()
+    {
+        const int count = 2_000, dimensions = 16;
+        var random = new Random(13);
+        var keys = Enumerable.Range(1, count).Select(i => (long)i).ToArray();
+        var vectors = Enumerable.Range(0, count).SelectMany(_ => RandomUnitVector(random, dimensions)).ToArray();
+        var folder = Infrastructure.TestDirectories.Create("hnsw");
+        var path = Path.Combine(folder, "c.usearch");
+        var manifest = new HnswGraph.Manifest("m", count, 1);
+        using (var built = HnswGraph.Create(dimensions, new HnswOptions()))
+        {
+            built.AddAll(keys, vectors, count, dimensions);
+            built.Save(path, manifest);
+        }
+
+        using var loaded = HnswGraph.TryLoad(path, manifest, new HnswOptions { ExpansionSearch = 300 });
+
+        var candidates = loaded!.Search(vectors.AsSpan(0, dimensions).ToArray(), 1);
+        Assert.Equal(300, candidates.Length);
+        Assert.Equal((ulong)keys[0], candidates[0]);
+        Infrastructure.TestDirectories.Delete(folder);
+    }
 }

@@ -49,7 +49,7 @@ public sealed class EmbeddedVectorIndex(IOptions<HnswOptions> hnswOptions, IOpti
         }
 
         var manifest = new HnswGraph.Manifest(model, index.Count, index.IdChecksum());
-        var saved = HnswGraph.TryLoad(GraphPath(collection), manifest);
+        var saved = HnswGraph.TryLoad(GraphPath(collection), manifest, hnswOptions.Value);
         var started = Environment.TickCount64;
         index.AttachGraph(saved, () => HnswGraph.Create(index.Dimensions, hnswOptions.Value));
         logger.LogInformation("HNSW graph for {Collection}: {Action} for {Count} vectors in {Elapsed} ms",

@@ -14,13 +14,18 @@ public sealed class HnswGraph : IDisposable
         "IncreaseCapacity", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance, [typeof(ulong)]);
 
     private readonly USearchIndex _index;
+    private readonly HnswOptions _options;
 
     // USearch gives each concurrent operation one of its per-thread contexts, as many as the machine has cores, and misbehaves
     // when more run at once (no context is left to take). Searches share the collection's read lock, so they are gated here;
     // writes hold its write lock, and the parallel build uses at most one thread per core.
     private readonly SemaphoreSlim _searchSlots = new(Environment.ProcessorCount);
 
-    private HnswGraph(USearchIndex index) => _index = index;
+    private HnswGraph(USearchIndex index, HnswOptions options)
+    {
+        _index = index;
+        _options = options;
+    }
 
     public sealed record Manifest(string Model, long Count, long IdChecksum);
 
@@ -28,12 +33,13 @@ public sealed class HnswGraph : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         return new HnswGraph(new USearchIndex(MetricKind.Ip, ScalarKind.Float32, (ulong)dimensions,
-            (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch));
+            (ulong)options.Connectivity, (ulong)options.ExpansionAdd, (ulong)options.ExpansionSearch), options);
     }
 
     /// <summary>The saved graph at <paramref name="path"/> if its manifest matches, else null.</summary>
-    public static HnswGraph? TryLoad(string path, Manifest expected)
+    public static HnswGraph? TryLoad(string path, Manifest expected, HnswOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var manifestPath = path + ".json";
         if (!File.Exists(path) || !File.Exists(manifestPath))
         {
@@ -41,7 +47,7 @@ public sealed class HnswGraph : IDisposable
         }
 
         var saved = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath));
-        return saved == expected ? new HnswGraph(new USearchIndex(path)) : null;
+        return saved == expected ? new HnswGraph(new USearchIndex(path), options) : null;
     }
 
     public long Count => (long)_index.Size();
@@ -105,7 +111,12 @@ public sealed class HnswGraph : IDisposable
 
     public void Remove(long key) => _index.Remove((ulong)key);
 
-    /// <summary>Up to <paramref name="count"/> nearest keys.</summary>
+    /// <summary>
+    /// The nearest keys, at least <paramref name="count"/> of them when the graph holds that many, nearest first. USearch
+    /// searches with a candidate list of max(ef, wanted), so asking for <c>ExpansionSearch</c> keys makes the configured ef
+    /// hold for every graph: a graph loaded from disk comes back with the binding's default ef, which has no setter, and the
+    /// value can change without a rebuild. The extra candidates cost only their exact scores.
+    /// </summary>
     public ulong[] Search(float[] query, int count)
     {
         int found;
@@ -113,7 +124,7 @@ public sealed class HnswGraph : IDisposable
         _searchSlots.Wait();
         try
         {
-            found = _index.Search(query, count, out keys, out _);
+            found = _index.Search(query, Math.Max(count, _options.ExpansionSearch), out keys, out _);
         }
         finally
         {
