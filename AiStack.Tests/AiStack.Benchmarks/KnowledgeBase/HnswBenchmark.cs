@@ -15,10 +15,9 @@ internal static class HnswBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var counts = (Option(args, "--vectors") ?? "100000").Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        var counts = IntList(args, "--vectors", "100000");
         var queries = int.Parse(Option(args, "--queries") ?? "200", CultureInfo.InvariantCulture);
-        var efs = (Option(args, "--ef") ?? new HnswOptions().ExpansionSearch.ToString(CultureInfo.InvariantCulture))
-            .Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
+        var efs = IntList(args, "--ef", new HnswOptions().ExpansionSearch.ToString(CultureInfo.InvariantCulture));
         Console.WriteLine("| vectors | build (s) | ef | HNSW p50 / p95 / p99 (ms) | exact p50 / p95 (ms) | recall@10 |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|");
         foreach (var count in counts)

@@ -29,7 +29,7 @@ internal static class KnowledgeBaseBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizes = Option(args, "--chunks", "10000,100000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+        var sizes = IntList(args, "--chunks", "10000,100000");
         var queries = int.Parse(Option(args, "--queries", "300"), CultureInfo.InvariantCulture);
         var concurrency = int.Parse(Option(args, "--concurrency", "4"), CultureInfo.InvariantCulture);
         var distinct = int.Parse(Option(args, "--distinct-paragraphs", "0"), CultureInfo.InvariantCulture);
